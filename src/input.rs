@@ -1,0 +1,169 @@
+//! Inputs: naming them, opening them, and running a search over several in turn.
+//!
+//! This module owns the difference between standard input and a path, the messages
+//! for inputs that cannot be read, and the rule that one bad input does not stop the
+//! others. It does not search (that is `search`) nor write records (that is `output`).
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::search::{SearchError, Searcher, Sink};
+
+/// One input of a scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input (`-`, or no path at all).
+    Stdin,
+    /// A file.
+    Path(PathBuf),
+}
+
+impl Input {
+    /// Reads a command-line argument: `-` is standard input.
+    pub fn from_arg(arg: &OsStr) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+
+    /// The name records carry in `source`: the path as given, or `-`.
+    pub fn name(&self) -> Arc<str> {
+        match self {
+            Input::Stdin => Arc::from("-"),
+            Input::Path(p) => Arc::from(p.to_string_lossy().as_ref()),
+        }
+    }
+
+    /// Opens the input for reading.
+    pub fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
+        match self {
+            Input::Stdin => Ok(Box::new(io::stdin())),
+            Input::Path(p) => open_file(p),
+        }
+    }
+}
+
+fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, InputError> {
+    let err = |source: io::Error| InputError {
+        name: path.to_string_lossy().into_owned(),
+        message: describe(&source),
+        source: Some(source),
+    };
+    let file = File::open(path).map_err(err)?;
+    let meta = file.metadata().map_err(err)?;
+    if meta.is_dir() {
+        return Err(InputError {
+            name: path.to_string_lossy().into_owned(),
+            message: "is a directory".to_string(),
+            source: None,
+        });
+    }
+    Ok(Box::new(file))
+}
+
+/// An input that could not be opened or read to its end.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct InputError {
+    /// The input's name as given.
+    pub name: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The underlying error, where there is one.
+    #[source]
+    pub source: Option<io::Error>,
+}
+
+/// An I/O error in words, without Rust's `(os error N)` suffix.
+pub fn describe(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => {
+            let mut t = s[..i].to_string();
+            if let Some(first) = t.get(..1) {
+                let lower = first.to_lowercase();
+                t.replace_range(..1, &lower);
+            }
+            t
+        }
+        None => s,
+    }
+}
+
+/// What a multi-input search saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Records delivered.
+    pub records: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Inputs that could not be opened or read to their end.
+    pub errors: u64,
+    /// The sink asked to stop.
+    pub stopped: bool,
+}
+
+/// Searches every input in order into one sink. An input that cannot be read is
+/// reported through `on_error` and the others are still searched; an error of the
+/// sink (the output) ends the whole run.
+pub fn search_inputs(
+    searcher: &Searcher,
+    inputs: &[Input],
+    sink: &mut dyn Sink,
+    on_error: &mut dyn FnMut(&InputError),
+) -> Result<Totals, io::Error> {
+    let mut totals = Totals::default();
+    for input in inputs {
+        let name = input.name();
+        let reader = match input.open() {
+            Ok(r) => r,
+            Err(e) => {
+                totals.errors += 1;
+                on_error(&e);
+                continue;
+            }
+        };
+        match searcher.search_reader(reader, &name, sink) {
+            Ok(stats) => {
+                totals.records += stats.records;
+                totals.bytes += stats.bytes;
+                if stats.stopped {
+                    totals.stopped = true;
+                    break;
+                }
+            }
+            Err(SearchError::Read { source, at }) => {
+                totals.errors += 1;
+                on_error(&InputError {
+                    name: name.to_string(),
+                    message: format!("{} (after line {})", describe(&source), at.line - 1),
+                    source: Some(source),
+                });
+            }
+            Err(SearchError::Write(e)) => return Err(e),
+        }
+    }
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_strips_os_error() {
+        let e = io::Error::from_raw_os_error(2);
+        assert_eq!(describe(&e), "no such file or directory");
+    }
+
+    #[test]
+    fn dash_is_stdin() {
+        assert_eq!(Input::from_arg(OsStr::new("-")), Input::Stdin);
+        assert_eq!(Input::from_arg(OsStr::new("a")).name().as_ref(), "a");
+    }
+}

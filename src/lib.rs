@@ -1,0 +1,46 @@
+//! clawscan finds, explains and counts the "pairing required" family of failures in
+//! OpenClaw gateway logs.
+//!
+//! The pipeline is one line: input → lines → classify → enrich → output.
+//!
+//! - [`input`] names and opens inputs and runs a search over several in turn;
+//! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
+//! - [`rules`] is the rule table: which texts are events, of which [`Category`];
+//! - [`parse`] reads a line's format and fields into a [`Record`];
+//! - [`search`] is the core that ties them together behind the [`Sink`] trait;
+//! - [`output`] holds the sinks (NDJSON, counts, quiet).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use clawscan::{output::CollectSink, SearchConfig, Searcher};
+//!
+//! let searcher = Searcher::new(SearchConfig::default()).unwrap();
+//! let log = b"10:30:12 [ws] closed before connect conn=c1 remote=127.0.0.1 code=1008 reason=pairing required\n\
+//!             10:30:13 [ws] webchat connected conn=c2\n";
+//! let mut sink = CollectSink::default();
+//! let source: Arc<str> = Arc::from("-");
+//! searcher.search_reader(&log[..], &source, &mut sink).unwrap();
+//! assert_eq!(sink.0.len(), 1);
+//! assert_eq!(sink.0[0].code, Some(1008));
+//! assert_eq!(sink.0[0].reason.as_deref(), Some("pairing required"));
+//! ```
+
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod ansi;
+pub mod cause;
+pub mod config_check;
+pub mod input;
+pub mod lines;
+pub mod output;
+pub mod parse;
+pub mod record;
+pub mod rules;
+pub mod search;
+pub mod timestamp;
+
+pub use cause::Cause;
+pub use record::{Level, Record};
+pub use rules::{Category, CategorySet};
+pub use search::{SearchConfig, SearchError, Searcher, Sink};

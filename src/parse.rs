@@ -1,0 +1,688 @@
+//! Reading the fields of one log line into a [`Record`].
+//!
+//! This module owns the knowledge of OpenClaw's line formats (facts file §1): wrapper
+//! prefixes added by other programs (journald, kubectl, docker compose, pm2, ClawX),
+//! then the gateway's own styles (pretty, compact, JSON console, tslog file log,
+//! `openclaw logs` plain and JSON), then the message's `key=value` pairs and the
+//! fields derived from them. It does not decide whether a line is an event (that is
+//! `rules`) and it never fails: anything it cannot read stays in `message`.
+
+use std::borrow::Cow;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::ansi;
+use crate::record::{Kv, Level, Record};
+use crate::timestamp::DateTime;
+
+/// The compiled patterns of the line formats. Build once, share freely.
+#[derive(Clone, Debug)]
+pub struct Parser {
+    kubectl: Regex,
+    journald: Regex,
+    clawx: Regex,
+    compose: Regex,
+    pm2: Regex,
+    logs_plain: Regex,
+    console_time: Regex,
+    tag: Regex,
+    client_closed: Regex,
+    ui_disconnected: Regex,
+    clawx_closed: Regex,
+    guide_close: Regex,
+    request_id: Regex,
+    kv_key: Regex,
+}
+
+/// A piece of the line read so far: what wrappers said before the gateway's own line.
+#[derive(Default)]
+struct Outer {
+    ts: Option<String>,
+    level: Option<Level>,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Parser::new()
+    }
+}
+
+// The patterns are fixed strings checked by the unit tests, so a failure to compile is
+// a bug in this file, not a condition of the input.
+#[allow(clippy::unwrap_used)]
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap()
+}
+
+const ISO: &str = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:\d\d)?";
+
+impl Parser {
+    /// Compiles the format patterns.
+    pub fn new() -> Parser {
+        Parser {
+            kubectl: re(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) "),
+            journald: re(r"^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) [^ ]+ [^ :\[]+(?:\[\d+\])?: "),
+            clawx: re(&format!(
+                r"^\[({ISO})\] \[([A-Za-z]+) *\] (?:\[Gateway std(?:err|out)\] )?"
+            )),
+            compose: re(r"^[A-Za-z0-9_.-]+-\d+ +\| "),
+            pm2: re(r"^\d+\|[^|]+\| "),
+            logs_plain: re(&format!(
+                r"^({ISO}|\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d)?) (trace|debug|info|warn|error|fatal) "
+            )),
+            console_time: re(&format!(
+                r"^({ISO}|\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?) "
+            )),
+            tag: re(r"^\[([A-Za-z0-9_./:@-]+)\](?: |$)"),
+            client_closed: re(r"gateway closed \((\d{1,4})(?: [^\n]*?)?\): ([^\n]*)"),
+            ui_disconnected: re(r"disconnected \((\d{1,4})\): ([^\n]*)"),
+            clawx_closed: re(
+                r"Gateway WebSocket closed \(code=(\d{1,4}), reason=(.*?), handshake=",
+            ),
+            guide_close: re(r#"close\((\d{1,4})\)(?: "([^"]*)")?"#),
+            request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z-]{3,})"#),
+            kv_key: re(r"(?:^|[ (,])([A-Za-z_][A-Za-z0-9_.]*)="),
+        }
+    }
+
+    /// Fills `rec` from one line. `text` is the line without escapes and terminator;
+    /// `raw` is the line as read, for the message colour.
+    pub fn parse_into(&self, text: &[u8], raw: &[u8], rec: &mut Record) {
+        let s = String::from_utf8_lossy(text);
+        rec.lossy = matches!(s, Cow::Owned(_));
+        let mut outer = Outer::default();
+        let rest = self.unwrap(&s, &mut outer);
+        let rest = rest.trim_end_matches('\r');
+        if rest.starts_with('{') && self.parse_json(rest, rec) {
+            // fields filled from the JSON object
+        } else if let Some(c) = self.logs_plain.captures(rest) {
+            rec.ts = Some(c[1].to_string());
+            rec.level = Level::from_word(&c[2]);
+            let after = &rest[c.get(0).map_or(0, |m| m.end())..];
+            self.parse_logs_message(after, rec);
+        } else {
+            let mut after = rest;
+            if let Some(c) = self.console_time.captures(after) {
+                rec.ts = Some(c[1].to_string());
+                after = &after[c.get(0).map_or(0, |m| m.end())..];
+            }
+            if let Some(c) = self.tag.captures(after) {
+                rec.subsystem = Some(c[1].to_string());
+                after = &after[c.get(0).map_or(0, |m| m.end())..];
+            }
+            rec.message = after.to_string();
+        }
+        if rec.level.is_none() {
+            rec.level = outer.level.or_else(|| ansi::level_from_colour(raw));
+        }
+        rec.ts_utc = rec
+            .ts
+            .as_deref()
+            .and_then(DateTime::parse)
+            .or_else(|| outer.ts.as_deref().and_then(DateTime::parse))
+            .map(|d| d.to_utc_string());
+        if rec.ts.is_none() {
+            rec.ts = outer.ts;
+        }
+        rec.text = s.into_owned();
+        self.fields(rec);
+    }
+
+    /// Strips the prefixes other programs add, innermost line last.
+    fn unwrap<'a>(&self, mut s: &'a str, outer: &mut Outer) -> &'a str {
+        // Two layers are enough for what people paste (kubectl around docker, say);
+        // the bound keeps a hostile line from looping.
+        for _ in 0..3 {
+            let (end, ts, level) = if let Some(c) = self.kubectl.captures(s) {
+                (
+                    c.get(0).map_or(0, |m| m.end()),
+                    Some(c[1].to_string()),
+                    None,
+                )
+            } else if let Some(c) = self.clawx.captures(s) {
+                (
+                    c.get(0).map_or(0, |m| m.end()),
+                    Some(c[1].to_string()),
+                    Level::from_word(&c[2]),
+                )
+            } else if let Some(c) = self.journald.captures(s) {
+                (
+                    c.get(0).map_or(0, |m| m.end()),
+                    Some(c[1].to_string()),
+                    None,
+                )
+            } else if let Some(m) = self.compose.find(s).or_else(|| self.pm2.find(s)) {
+                (m.end(), None, None)
+            } else {
+                break;
+            };
+            s = &s[end..];
+            // The outermost full date wins for ts_utc fallback; keep the first seen.
+            if outer.ts.is_none() || ts.as_deref().and_then(DateTime::parse).is_some() {
+                outer.ts = ts.or(outer.ts.take());
+            }
+            outer.level = outer.level.or(level);
+        }
+        s
+    }
+
+    /// Reads a JSON line (console JSON style, tslog file log, `openclaw logs --json`,
+    /// a tool result). Returns false when the line is not a JSON object.
+    fn parse_json(&self, s: &str, rec: &mut Record) -> bool {
+        let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(s) else {
+            return false;
+        };
+        let get_str = |k: &str| obj.get(k).and_then(Value::as_str);
+        rec.ts = get_str("time").map(str::to_string);
+        rec.level = get_str("level").and_then(Level::from_word);
+
+        if let Some(meta) = obj.get("_meta").and_then(Value::as_object) {
+            // tslog file log: numeric keys are the call's arguments.
+            if rec.level.is_none() {
+                rec.level = meta
+                    .get("logLevelName")
+                    .and_then(Value::as_str)
+                    .and_then(Level::from_word);
+            }
+            if rec.ts.is_none() {
+                rec.ts = meta.get("date").and_then(Value::as_str).map(str::to_string);
+            }
+            let args: Vec<&Value> = (0..10)
+                .map_while(|i| obj.get(i.to_string().as_str()))
+                .collect();
+            let mut rest: &[&Value] = &args;
+            if let Some(bindings) = args
+                .first()
+                .and_then(|v| v.as_str())
+                .and_then(parse_bindings)
+            {
+                rec.subsystem = bindings;
+                rest = &args[1..];
+            }
+            let mut message = String::new();
+            let mut meta_obj: Option<Map<String, Value>> = None;
+            for v in rest {
+                match v {
+                    Value::String(t) => {
+                        if !message.is_empty() {
+                            message.push(' ');
+                        }
+                        message.push_str(t);
+                    }
+                    Value::Object(m) if meta_obj.is_none() => meta_obj = Some(m.clone()),
+                    other => {
+                        if !message.is_empty() {
+                            message.push(' ');
+                        }
+                        message.push_str(&other.to_string());
+                    }
+                }
+            }
+            if message.is_empty() {
+                message = get_str("message").unwrap_or_default().to_string();
+            }
+            rec.message = message;
+            rec.meta = meta_obj.map(Value::Object);
+            if rec.subsystem.is_none() {
+                rec.subsystem = get_str("subsystem").map(str::to_string);
+            }
+            return true;
+        }
+
+        rec.subsystem = get_str("subsystem")
+            .or_else(|| get_str("module"))
+            .map(str::to_string);
+        if get_str("type") == Some("log") {
+            // `openclaw logs --json`: the message is the joined arguments.
+            let msg = get_str("message").unwrap_or_default();
+            self.parse_logs_message(msg, rec);
+            if rec.subsystem.is_none() {
+                rec.subsystem = get_str("subsystem").map(str::to_string);
+            }
+            return true;
+        }
+        if let Some(msg) = get_str("message") {
+            rec.message = msg.to_string();
+            // Console JSON style: everything else at the top level is meta.
+            let meta: Map<String, Value> = obj
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "time" | "level" | "subsystem" | "message"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if !meta.is_empty() {
+                rec.meta = Some(Value::Object(meta));
+            }
+        } else if let Some(err) = get_str("error") {
+            // A tool result: {"status":"error","error":"gateway closed (1008): …\n…"}.
+            rec.message = err.to_string();
+        } else {
+            rec.message = s.to_string();
+        }
+        true
+    }
+
+    /// Reads an `openclaw logs` message: `[subsystem ]{bindings} [{meta} ]text`.
+    fn parse_logs_message(&self, s: &str, rec: &mut Record) {
+        let mut rest = s;
+        // A subsystem token comes only before the bindings object.
+        if let Some((first, after)) = rest.split_once(' ')
+            && after.starts_with('{')
+            && !first.starts_with('{')
+        {
+            rec.subsystem = Some(first.to_string());
+            rest = after;
+        }
+        let mut objects = Vec::new();
+        while rest.starts_with('{') && objects.len() < 2 {
+            let mut it = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+            match it.next() {
+                Some(Ok(Value::Object(o))) => {
+                    let used = it.byte_offset();
+                    objects.push(o);
+                    rest = rest[used..].trim_start();
+                }
+                _ => break,
+            }
+        }
+        let mut objects = objects.into_iter();
+        if let Some(first) = objects.next() {
+            if first.contains_key("subsystem") || first.contains_key("module") {
+                if rec.subsystem.is_none() {
+                    rec.subsystem = first
+                        .get("subsystem")
+                        .or_else(|| first.get("module"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                }
+                rec.meta = objects.next().map(Value::Object);
+            } else {
+                rec.meta = Some(Value::Object(first));
+            }
+        }
+        rec.message = rest.to_string();
+    }
+
+    /// Derives kv and the named fields from the message (and meta).
+    fn fields(&self, rec: &mut Record) {
+        let msg = rec.message.as_str();
+        let kv = self.key_values(msg);
+        let meta = rec.meta.as_ref().and_then(Value::as_object);
+        let meta_str = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
+
+        // Close code and reason.
+        let kv_code = kv.get("code").and_then(|c| c.parse::<u16>().ok());
+        if let Some(code) = kv_code {
+            rec.code = Some(code);
+            rec.reason = kv.get("reason").map(str::to_string);
+        } else if let Some(c) = self
+            .client_closed
+            .captures(msg)
+            .or_else(|| self.ui_disconnected.captures(msg))
+            .or_else(|| self.clawx_closed.captures(msg))
+            .or_else(|| self.guide_close.captures(msg))
+        {
+            rec.code = c[1].parse().ok();
+            rec.reason = c.get(2).map(|m| m.as_str().to_string());
+        }
+
+        rec.conn = kv.get("conn").map(str::to_string);
+        rec.remote = kv
+            .get("remote")
+            .or_else(|| kv.get("ip"))
+            .or_else(|| meta_str("remoteAddr"))
+            .map(str::to_string);
+        rec.device = kv
+            .get("device")
+            .filter(|d| !matches!(*d, "yes" | "no" | "n/a" | "true" | "false"))
+            .or_else(|| meta_str("deviceId"))
+            .map(str::to_string);
+        rec.role = kv
+            .get("roleTo")
+            .or_else(|| kv.get("role"))
+            .map(str::to_string);
+        rec.scopes = kv
+            .get("scopesTo")
+            .or_else(|| kv.get("scopes"))
+            .filter(|s| !s.bytes().all(|b| b.is_ascii_digit()))
+            .map(|s| {
+                if s == "<none>" {
+                    Vec::new()
+                } else {
+                    s.split(',').map(str::to_string).collect()
+                }
+            });
+        rec.request_id = meta_str("requestId")
+            .map(str::to_string)
+            .or_else(|| self.request_id.captures(msg).map(|c| c[1].to_string()));
+        if let Some(client) = kv.get("client") {
+            // `client=<label> <mode> v<version>`: the label, then positional tokens.
+            let mut parts = client.split(' ');
+            rec.client = parts.next().map(str::to_string);
+            rec.client_version = parts.find_map(|p| p.strip_prefix('v')).map(str::to_string);
+        } else {
+            rec.client = meta_str("client").map(str::to_string);
+        }
+        if rec.client_version.is_none() {
+            rec.client_version = kv
+                .get("version")
+                .or_else(|| meta_str("version"))
+                .map(|v| v.strip_prefix('v').unwrap_or(v).to_string());
+        }
+        rec.kv = kv;
+    }
+
+    /// Splits a message into `key=value` pairs, in order.
+    ///
+    /// A value runs to the next ` key=` (so `reason=connect failed` and
+    /// `errorMessage=missing scope: operator.admin` keep their spaces), with two
+    /// exceptions from the gateway's templates: `ua=` ends only at
+    /// ` code=<n> reason=` (user agents hold anything), and the close `reason=` of
+    /// `closed before connect` runs to the end of the line.
+    pub fn key_values(&self, msg: &str) -> Kv {
+        let line = msg.split('\n').next().unwrap_or_default();
+        let reason_to_eol = line.starts_with("closed before connect");
+        let keys: Vec<(usize, usize, &str)> = self
+            .kv_key
+            .captures_iter(line)
+            .filter_map(|c| {
+                let k = c.get(1)?;
+                let whole = c.get(0)?;
+                Some((whole.start(), whole.end(), k.as_str()))
+            })
+            .collect();
+        let mut out: Vec<(String, String)> = Vec::with_capacity(keys.len());
+        let mut i = 0;
+        while i < keys.len() {
+            let (_, vstart, key) = keys[i];
+            let mut j = i + 1;
+            let vend = if key == "reason" && reason_to_eol {
+                j = keys.len();
+                line.len()
+            } else if key == "ua" {
+                // Find ` code=` followed by ` reason=` among the later keys.
+                while j < keys.len()
+                    && !(keys[j].2 == "code" && keys.get(j + 1).is_some_and(|k| k.2 == "reason"))
+                {
+                    j += 1;
+                }
+                keys.get(j).map_or(line.len(), |k| k.0)
+            } else {
+                keys.get(j).map_or(line.len(), |k| k.0)
+            };
+            let value = tidy_value(line.get(vstart..vend).unwrap_or_default());
+            if !out.iter().any(|(k, _)| k == key) {
+                out.push((key.to_string(), value.to_string()));
+            }
+            i = j;
+        }
+        Kv(out)
+    }
+}
+
+/// A value without the punctuation that belongs to the text around it: the comma of
+/// `(code=1008, reason=…)` and the parenthesis closing `(matchKey=… matchSource=id)`.
+fn tidy_value(v: &str) -> &str {
+    let mut v = v.trim_end().trim_end_matches(',');
+    let unbalanced = |s: &str| s.matches(')').count() > s.matches('(').count();
+    while v.ends_with(')') && unbalanced(v) {
+        v = &v[..v.len() - 1];
+    }
+    v
+}
+
+/// Reads tslog bindings (`{"subsystem":"gateway/ws"}` as a JSON string) into the
+/// subsystem or module name. `None` when the argument is not bindings.
+fn parse_bindings(s: &str) -> Option<Option<String>> {
+    if !s.starts_with('{') {
+        return None;
+    }
+    let Ok(Value::Object(o)) = serde_json::from_str::<Value>(s) else {
+        return None;
+    };
+    if !(o.contains_key("subsystem") || o.contains_key("module")) {
+        return None;
+    }
+    Some(
+        o.get("subsystem")
+            .or_else(|| o.get("module"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Record {
+        let p = Parser::new();
+        let mut r = Record::new("-".into(), 1, 0);
+        let text = ansi::strip(line.as_bytes());
+        p.parse_into(&text, line.as_bytes(), &mut r);
+        r
+    }
+
+    #[test]
+    fn compact_closed_before_connect() {
+        let r = parse(
+            "2026-04-11T10:30:12.404+02:00 [ws] closed before connect conn=320d827d-a7c1-41b1-9e08-29e57102324c peer=127.0.0.1:50420->127.0.0.1:18789 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=Mozilla/5.0 (X11; a=b) code=1008 reason=pairing required: device is not approved yet (requestId: 7d1c2a9e-0b6f-4f51-9a51-3d1f1c0e2b44)",
+        );
+        assert_eq!(r.ts.as_deref(), Some("2026-04-11T10:30:12.404+02:00"));
+        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        assert_eq!(r.subsystem.as_deref(), Some("ws"));
+        assert_eq!(r.code, Some(1008));
+        assert_eq!(
+            r.reason.as_deref(),
+            Some(
+                "pairing required: device is not approved yet (requestId: 7d1c2a9e-0b6f-4f51-9a51-3d1f1c0e2b44)"
+            )
+        );
+        assert_eq!(r.kv.get("ua"), Some("Mozilla/5.0 (X11; a=b)"));
+        assert_eq!(r.remote.as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            r.request_id.as_deref(),
+            Some("7d1c2a9e-0b6f-4f51-9a51-3d1f1c0e2b44")
+        );
+        assert!(r.message.starts_with("closed before connect conn="));
+    }
+
+    #[test]
+    fn pretty_ws_close_stops_reason_at_next_key() {
+        let r = parse(
+            "10:30:12 [ws] → close code=1008 reason=pairing required durationMs=58 cause=pairing-required handshake=failed conn=64e9a9b0…d56b",
+        );
+        assert_eq!(r.ts.as_deref(), Some("10:30:12"));
+        assert_eq!(r.ts_utc, None);
+        assert_eq!(r.reason.as_deref(), Some("pairing required"));
+        assert_eq!(r.kv.get("cause"), Some("pairing-required"));
+        assert_eq!(r.conn.as_deref(), Some("64e9a9b0…d56b"));
+    }
+
+    #[test]
+    fn audit_line_fields() {
+        let r = parse(
+            "2026-04-02T09:00:01.000+00:00 [gateway] security audit: device access upgrade requested reason=role-upgrade device=9f2c4e1a7b3d5f60819a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70 ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=aa11",
+        );
+        assert_eq!(r.role.as_deref(), Some("node"));
+        assert_eq!(r.scopes, Some(vec![]));
+        assert_eq!(r.remote.as_deref(), Some("unknown-ip"));
+        assert_eq!(r.client.as_deref(), Some("node-host"));
+        assert_eq!(r.kv.get("reason"), Some("role-upgrade"));
+        assert_eq!(r.code, None);
+        assert!(r.device.as_deref().is_some_and(|d| d.len() == 64));
+    }
+
+    #[test]
+    fn unauthorized_client_tokens() {
+        let r = parse(
+            "[ws] unauthorized conn=c1 remote=10.0.0.5 client=cli cli v2026.4.12 role=operator scopes=2 auth=token device=yes platform=linux reason=token_mismatch",
+        );
+        assert_eq!(r.subsystem.as_deref(), Some("ws"));
+        assert_eq!(r.client.as_deref(), Some("cli"));
+        assert_eq!(r.client_version.as_deref(), Some("2026.4.12"));
+        assert_eq!(r.scopes, None);
+        assert_eq!(r.device, None);
+        assert_eq!(r.kv.get("reason"), Some("token_mismatch"));
+    }
+
+    #[test]
+    fn console_json_style() {
+        let r = parse(
+            r#"{"time":"2026-04-11T10:30:12.404+02:00","level":"warn","subsystem":"gateway/ws","message":"closed before connect conn=c2 remote=127.0.0.1 code=1008 reason=connect failed","cause":"pairing-required","handshake":"failed","reason":"role-upgrade","requestId":"deb67699-a335-4533-a45f-b31fd5d31348"}"#,
+        );
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.subsystem.as_deref(), Some("gateway/ws"));
+        assert_eq!(r.reason.as_deref(), Some("connect failed"));
+        assert_eq!(
+            r.request_id.as_deref(),
+            Some("deb67699-a335-4533-a45f-b31fd5d31348")
+        );
+        let meta = r.meta.unwrap();
+        assert_eq!(meta["reason"], "role-upgrade");
+    }
+
+    #[test]
+    fn tslog_file_line() {
+        let r = parse(
+            r#"{"0":"{\"subsystem\":\"gateway/ws\"}","1":{"cause":"pairing-required","handshake":"failed","reason":"not-paired","deviceId":"ab12","requestId":"r-1234"},"2":"closed before connect conn=c3 remote=192.168.1.20 code=1008 reason=pairing required","_meta":{"runtime":"node","name":"{\"subsystem\":\"gateway/ws\"}","date":"2026-04-11T08:30:12.404Z","logLevelId":4,"logLevelName":"WARN"},"time":"2026-04-11T10:30:12.404+02:00"}"#,
+        );
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.subsystem.as_deref(), Some("gateway/ws"));
+        assert_eq!(r.code, Some(1008));
+        assert_eq!(r.device.as_deref(), Some("ab12"));
+        assert_eq!(r.request_id.as_deref(), Some("r-1234"));
+        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+    }
+
+    #[test]
+    fn tslog_captured_console_line() {
+        let r = parse(
+            r#"{"0":"gateway connect failed: GatewayClientRequestError: pairing required","_meta":{"name":"openclaw","date":"2026-04-11T08:30:12.404Z","logLevelName":"ERROR"},"time":"2026-04-11T08:30:12.404Z"}"#,
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.subsystem, None);
+        assert_eq!(
+            r.message,
+            "gateway connect failed: GatewayClientRequestError: pairing required"
+        );
+    }
+
+    #[test]
+    fn openclaw_logs_plain() {
+        let r = parse(
+            r#"2026-04-11T08:30:12.404Z warn gateway/ws {"subsystem":"gateway/ws"} {"cause":"pairing-required","handshake":"failed","reason":"role-upgrade","requestId":"deb67699-a335-4533-a45f-b31fd5d31348"} closed before connect conn=320d827d remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=connect failed"#,
+        );
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.subsystem.as_deref(), Some("gateway/ws"));
+        assert_eq!(r.reason.as_deref(), Some("connect failed"));
+        assert_eq!(r.meta.as_ref().unwrap()["reason"], "role-upgrade");
+        assert!(r.message.starts_with("closed before connect"));
+        let root =
+            parse("2026-04-11T08:30:12.404Z error gateway connect failed: Error: pairing required");
+        assert_eq!(root.subsystem, None);
+        assert_eq!(
+            root.message,
+            "gateway connect failed: Error: pairing required"
+        );
+    }
+
+    #[test]
+    fn wrappers() {
+        let r = parse(
+            "Apr 11 10:30:12 pi-gw node[4127]: 2026-04-11T10:30:12.404+02:00 [ws] closed before connect conn=c remote=127.0.0.1 code=1008 reason=pairing required",
+        );
+        assert_eq!(r.ts.as_deref(), Some("2026-04-11T10:30:12.404+02:00"));
+        assert_eq!(r.subsystem.as_deref(), Some("ws"));
+        let r = parse(
+            "[2026-04-11T08:30:12.404Z] [WARN ] [Gateway stderr] 10:30:12 [ws] closed before connect conn=c code=1008 reason=pairing required",
+        );
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(r.ts.as_deref(), Some("10:30:12"));
+        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        let r = parse(
+            "2026-04-11T08:30:12.404511832Z 2026-04-11T08:30:12.404Z [ws] unauthorized conn=c reason=token_missing",
+        );
+        assert_eq!(r.ts.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        let r = parse(
+            "openclaw-gateway-1  | 2026-04-11T08:30:12.404Z [ws] closed before connect code=1008 reason=pairing required",
+        );
+        assert_eq!(r.subsystem.as_deref(), Some("ws"));
+        let r = parse(
+            "0|openclaw | 08:30:12 [ws] closed before connect code=1008 reason=pairing required",
+        );
+        assert_eq!(r.ts.as_deref(), Some("08:30:12"));
+    }
+
+    #[test]
+    fn client_side_closes() {
+        let r = parse("gateway closed (1008 abnormal closure (no close frame)): pairing required");
+        assert_eq!(
+            (r.code, r.reason.as_deref()),
+            (Some(1008), Some("pairing required"))
+        );
+        let r = parse(
+            r#"{"status":"error","error":"gateway closed (1008): pairing required\nGateway target: ws://127.0.0.1:18789\nSource: local loopback"}"#,
+        );
+        assert_eq!(
+            (r.code, r.reason.as_deref()),
+            (Some(1008), Some("pairing required"))
+        );
+        let r = parse("disconnected (1008): pairing required");
+        assert_eq!(r.code, Some(1008));
+        let r = parse(
+            "[2026-04-11T08:30:12.404Z] [WARN ] Gateway WebSocket closed (code=1008, reason=pairing required, handshake=failed)",
+        );
+        assert_eq!(
+            (r.code, r.reason.as_deref()),
+            (Some(1008), Some("pairing required"))
+        );
+        let r = parse(
+            "gateway connect failed: scope upgrade pending approval (requestId: 5b0f3c2e-1111-4222-8333-944455556666)",
+        );
+        assert_eq!(
+            r.request_id.as_deref(),
+            Some("5b0f3c2e-1111-4222-8333-944455556666")
+        );
+    }
+
+    #[test]
+    fn ansi_level_and_text() {
+        let r = parse(
+            "\x1b[90m10:30:12\x1b[39m \x1b[35m[ws]\x1b[39m \x1b[33mclosed before connect conn=c code=1008 reason=pairing required\x1b[39m",
+        );
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(
+            r.text,
+            "10:30:12 [ws] closed before connect conn=c code=1008 reason=pairing required"
+        );
+        assert_eq!(r.reason.as_deref(), Some("pairing required"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_lossy() {
+        let p = Parser::new();
+        let mut r = Record::new("-".into(), 1, 0);
+        p.parse_into(b"code=1008 reason=pairing \xff required", b"", &mut r);
+        assert!(r.lossy);
+        assert_eq!(r.reason.as_deref(), Some("pairing \u{fffd} required"));
+    }
+
+    #[test]
+    fn kv_edge_cases() {
+        let p = Parser::new();
+        assert_eq!(p.key_values("").0.len(), 0);
+        assert_eq!(
+            p.key_values("a= b=").0,
+            vec![("a".into(), "".into()), ("b".into(), "".into())]
+        );
+        assert_eq!(p.key_values("=x k=v").get("k"), Some("v"));
+        assert_eq!(p.key_values("ua=x code=n/a").get("ua"), Some("x code=n/a"));
+        let kv = p.key_values("closed (code=1008, reason=pairing required, handshake=failed)");
+        assert_eq!(kv.get("code"), Some("1008"));
+        assert_eq!(kv.get("handshake"), Some("failed"));
+        let kv = p.key_values("discord pairing request sender=1 (matchKey=dm matchSource=id)");
+        assert_eq!(kv.get("matchSource"), Some("id"));
+        assert_eq!(p.key_values("reason=x (y)").get("reason"), Some("x (y)"));
+    }
+}

@@ -1,0 +1,739 @@
+//! The rule table: which log texts are events, and of which category.
+//!
+//! This module owns the one table of rules (category, pattern, level of the template)
+//! and its compiled form: a multi-pattern regex that finds candidate lines in a whole
+//! buffer, and a `RegexSet` that classifies a candidate line. It does not parse fields
+//! out of a line (that is `parse`) nor decide causes (that is the diagnosis).
+//!
+//! Patterns are written against OpenClaw's own templates (see the facts file) and are
+//! case-sensitive on purpose: the gateway prints them in one case, and case-sensitive
+//! literals keep the whole-buffer prefilter on its SIMD path. Where a text really
+//! appears in two cases (the TUI's "Pairing required."), the pattern says so.
+//! No pattern may match a newline: every pattern is confined to one line.
+
+use std::fmt;
+
+use regex_automata::meta;
+use serde::{Serialize, Serializer};
+
+use crate::record::Level;
+
+/// What kind of event a line is. A line may carry several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Category {
+    /// Device pairing: `pairing required`, pairing approvals, `NOT_PAIRED`.
+    Pairing = 0,
+    /// A WebSocket close with code 1008 (policy violation).
+    Close1008 = 1,
+    /// Gateway, device and bootstrap token failures and token lifecycle events.
+    Token = 2,
+    /// Authentication and device-identity failures (`unauthorized`, signatures, origin).
+    Auth = 3,
+    /// Role and scope upgrades and denials (`operator.admin`, `missing scope`).
+    Scope = 4,
+    /// A connection that failed before or during its handshake, server or client side.
+    Handshake = 5,
+    /// Chat DM pairing (`dmPolicy: "pairing"`), which is not device pairing.
+    DmPairing = 6,
+    /// Exec approvals: denied execs, approvals registration, the approvals file.
+    ExecApprovals = 7,
+    /// Invalid configuration reported by OpenClaw.
+    Config = 8,
+}
+
+impl Category {
+    /// Every category, in output order.
+    pub const ALL: [Category; 9] = [
+        Category::Pairing,
+        Category::Close1008,
+        Category::Token,
+        Category::Auth,
+        Category::Scope,
+        Category::Handshake,
+        Category::DmPairing,
+        Category::ExecApprovals,
+        Category::Config,
+    ];
+
+    /// The stable name used in records and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Pairing => "pairing",
+            Category::Close1008 => "close_1008",
+            Category::Token => "token",
+            Category::Auth => "auth",
+            Category::Scope => "scope",
+            Category::Handshake => "handshake",
+            Category::DmPairing => "dm_pairing",
+            Category::ExecApprovals => "exec_approvals",
+            Category::Config => "config",
+        }
+    }
+
+    /// Looks a category up by its name (as printed by [`Category::as_str`]).
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A set of categories, small enough to copy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CategorySet(u16);
+
+impl CategorySet {
+    /// The empty set.
+    pub const EMPTY: CategorySet = CategorySet(0);
+
+    /// Every category.
+    pub fn all() -> CategorySet {
+        Category::ALL.into_iter().collect()
+    }
+
+    /// Adds a category.
+    pub fn insert(&mut self, c: Category) {
+        self.0 |= 1 << c as u8;
+    }
+
+    /// Whether the set holds `c`.
+    pub fn contains(self, c: Category) -> bool {
+        self.0 & (1 << c as u8) != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether the two sets share a category.
+    pub fn intersects(self, other: CategorySet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The union of two sets.
+    pub fn union(self, other: CategorySet) -> CategorySet {
+        CategorySet(self.0 | other.0)
+    }
+
+    /// The categories in output order.
+    pub fn iter(self) -> impl Iterator<Item = Category> {
+        Category::ALL.into_iter().filter(move |c| self.contains(*c))
+    }
+}
+
+impl FromIterator<Category> for CategorySet {
+    fn from_iter<I: IntoIterator<Item = Category>>(iter: I) -> Self {
+        let mut set = CategorySet::EMPTY;
+        for c in iter {
+            set.insert(c);
+        }
+        set
+    }
+}
+
+impl Serialize for CategorySet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// One row of the rule table.
+#[derive(Debug)]
+pub struct Rule {
+    /// A short stable name, used in tests and `--explain`-style output.
+    pub id: &'static str,
+    /// The categories a matching line carries.
+    pub categories: &'static [Category],
+    /// The pattern (regex syntax, bytes, case-sensitive unless it says otherwise).
+    pub pattern: &'static str,
+    /// The level OpenClaw logs this template at, for lines that carry no level.
+    pub level: Option<Level>,
+}
+
+use Category::*;
+
+macro_rules! rule {
+    ($id:literal, [$($c:ident),+], $pat:literal) => {
+        Rule { id: $id, categories: &[$($c),+], pattern: $pat, level: None }
+    };
+    ($id:literal, [$($c:ident),+], $pat:literal, $lvl:ident) => {
+        Rule { id: $id, categories: &[$($c),+], pattern: $pat, level: Some(Level::$lvl) }
+    };
+}
+
+/// The rule table. Each row is one OpenClaw text (or a few spellings of it).
+///
+/// Keep every pattern starting with a literal (or a small class of literals): the
+/// whole-buffer search uses the patterns' prefixes as its SIMD prefilter.
+pub static RULES: &[Rule] = &[
+    // --- device pairing ---------------------------------------------------------
+    // Close reason (all versions, and the newer "pairing required: device …" texts),
+    // the TUI's "Pairing required.", the `cause` meta value and the error details code.
+    rule!(
+        "pairing_required",
+        [Pairing],
+        r"[Pp]airing required|PAIRING_REQUIRED|pairing-required"
+    ),
+    rule!("not_paired", [Pairing], r"NOT_PAIRED"),
+    rule!(
+        "pairing_auto_approved",
+        [Pairing],
+        r"device pairing auto-approved",
+        Info
+    ),
+    rule!(
+        "pairing_approved",
+        [Pairing],
+        r"device pairing approved",
+        Info
+    ),
+    rule!(
+        "pairing_removed",
+        [Pairing],
+        r"device pairing removed",
+        Info
+    ),
+    rule!(
+        "pairing_removal_denied",
+        [Pairing],
+        r"device pairing removal denied",
+        Warn
+    ),
+    rule!(
+        "pair_event",
+        [Pairing],
+        r"device\.pair\.(?:requested|resolved)"
+    ),
+    rule!(
+        "device_removed",
+        [Pairing],
+        r"reason=device removed|\): device removed"
+    ),
+    rule!(
+        "reapprove",
+        [Pairing],
+        r"identity changed and must be re-approved"
+    ),
+    rule!(
+        "devices_cli",
+        [Pairing],
+        r"openclaw devices (?:approve|list)"
+    ),
+    // --- close code 1008 -------------------------------------------------------
+    // `code=1008`, JSON `"code":1008`, `gateway closed (1008)`, `disconnected (1008)`,
+    // `close(1008)`; not a 1008 inside a UUID or a longer number.
+    rule!(
+        "close_1008",
+        [Close1008],
+        r#"code(?:=|":|: | )1008(?-u:\b)|\(1008(?-u:\b)"#
+    ),
+    // --- tokens ------------------------------------------------------------------
+    rule!(
+        "token_code",
+        [Token],
+        r"(?:device_|bootstrap_)?token_(?:mismatch|missing_config|missing|invalid)"
+    ),
+    rule!(
+        "gateway_token",
+        [Token],
+        r"gateway token (?:missing|mismatch|not configured)"
+    ),
+    rule!(
+        "device_token",
+        [Token],
+        r"device token (?:mismatch|rejected|rotated|revoked|rotation denied)"
+    ),
+    rule!(
+        "device_token_scope",
+        [Token, Scope],
+        r"device token scope mismatch|scope_mismatch"
+    ),
+    rule!(
+        "bootstrap_token",
+        [Token],
+        r"bootstrap token (?:invalid|revoke skipped)"
+    ),
+    rule!(
+        "token_details",
+        [Token],
+        r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)"
+    ),
+    // --- auth and device identity --------------------------------------------
+    rule!("unauthorized_conn", [Auth], r"unauthorized conn=", Warn),
+    rule!(
+        "unauthorized_close",
+        [Auth],
+        r"unauthorized: |unauthorized$"
+    ),
+    rule!("unauthorized_cause", [Auth], r#"cause"?[=:]"?unauthorized"#),
+    rule!(
+        "repeated_unauthorized",
+        [Auth],
+        r"repeated unauthorized calls"
+    ),
+    rule!(
+        "password_code",
+        [Auth],
+        r"password_(?:mismatch|missing_config|missing)|gateway password (?:missing|mismatch|not configured)"
+    ),
+    rule!(
+        "rate_limited",
+        [Auth],
+        r"reason=rate_limited|too many failed authentication attempts"
+    ),
+    rule!(
+        "tailscale_proxy",
+        [Auth],
+        r"tailscale identity (?:missing|mismatch)|reason=(?:tailscale|trusted_proxy)_"
+    ),
+    rule!("auth_changed", [Auth, Token], r"gateway auth changed"),
+    rule!(
+        "device_identity",
+        [Auth],
+        r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale"
+    ),
+    rule!(
+        "control_ui_insecure",
+        [Auth],
+        r"control ui requires device identity|control-ui-insecure-auth"
+    ),
+    rule!("origin", [Auth], r"origin not allowed|origin-mismatch"),
+    rule!(
+        "locality",
+        [Auth],
+        r"Proxy headers detected from untrusted address|Loopback connection with non-local Host header",
+        Warn
+    ),
+    // --- role and scope upgrades -------------------------------------------------
+    rule!(
+        "access_upgrade",
+        [Scope],
+        r"security audit: device (?:access|metadata) upgrade requested",
+        Warn
+    ),
+    rule!(
+        "upgrade_reason",
+        [Scope],
+        r#"reason(?:"?[=:]"?|: )(?:role|scope|metadata)-upgrade"#
+    ),
+    rule!(
+        "missing_scope",
+        [Scope],
+        r"missing scope: |unauthorized role: "
+    ),
+    rule!(
+        "scope_pending",
+        [Scope, Pairing],
+        r"scope upgrade pending approval"
+    ),
+    rule!(
+        "more_than_approved",
+        [Scope],
+        r"(?:higher role|more scopes) than currently approved"
+    ),
+    // --- connections that failed around the handshake ---------------------------
+    rule!(
+        "closed_before_connect",
+        [Handshake],
+        r"closed before connect",
+        Warn
+    ),
+    rule!(
+        "handshake_ws",
+        [Handshake],
+        r"handshake timeout|invalid handshake|protocol mismatch conn=",
+        Warn
+    ),
+    rule!(
+        "handshake_failed",
+        [Handshake],
+        r#"handshake"?[=:]"?failed"#
+    ),
+    rule!(
+        "client_connect_failed",
+        [Handshake],
+        r"gateway connect failed: ",
+        Error
+    ),
+    rule!("client_closed", [Handshake], r"gateway closed \(", Error),
+    rule!("ui_disconnected", [Handshake], r"disconnected \([0-9]{4}\)"),
+    rule!(
+        "clawx_closed",
+        [Handshake],
+        r"Gateway WebSocket closed \(code="
+    ),
+    rule!(
+        "connect_challenge",
+        [Handshake],
+        r"connect challenge (?:missing nonce|timeout)"
+    ),
+    rule!(
+        "code_4008",
+        [Handshake],
+        r#"code(?:=|":|: | )4008(?-u:\b)|\(4008(?-u:\b)"#
+    ),
+    // --- chat DM pairing -----------------------------------------------------------
+    rule!(
+        "dm_pairing_request",
+        [DmPairing],
+        r" pairing request(?-u:\b)",
+        Info
+    ),
+    rule!(
+        "dm_access",
+        [DmPairing],
+        r"access not configured\.|Pairing code:|openclaw pairing (?:approve|list)"
+    ),
+    rule!(
+        "dm_blocked",
+        [DmPairing],
+        r"Blocked unauthorized [a-z-]+ sender|drop dm \(dmPolicy"
+    ),
+    rule!("dm_policy", [DmPairing], r"dmPolicy"),
+    // --- exec approvals ------------------------------------------------------------
+    rule!(
+        "exec_registration",
+        [ExecApprovals],
+        r"Exec approval registration failed",
+        Error
+    ),
+    rule!(
+        "exec_denied",
+        [ExecApprovals],
+        r"[Ee]xec denied|SYSTEM_RUN_DENIED"
+    ),
+    rule!(
+        "exec_set_params",
+        [ExecApprovals],
+        r"invalid exec\.approvals\.[a-z]+ params"
+    ),
+    rule!(
+        "exec_legacy",
+        [ExecApprovals],
+        r"Legacy exec approvals exist"
+    ),
+    rule!("exec_file", [ExecApprovals], r"exec-approvals\.json"),
+    // --- configuration ---------------------------------------------------------------
+    rule!(
+        "config_invalid",
+        [Config],
+        r"Invalid config at |Config invalid|JSON5 parse failed",
+        Error
+    ),
+    rule!(
+        "config_key",
+        [Config],
+        r"Unrecognized keys?: |Invalid option: expected one of"
+    ),
+    rule!("config_bind_alias", [Config], r"gateway\.bind host aliases"),
+    rule!(
+        "config_newer",
+        [Config],
+        r"Config was last written by a newer OpenClaw"
+    ),
+];
+
+/// Errors building the compiled rules (only a broken table can cause one).
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    /// A pattern did not compile.
+    #[error("rule pattern does not compile: {0}")]
+    Pattern(String),
+}
+
+/// The compiled rule table.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    finder: meta::Regex,
+    classifier: regex::bytes::RegexSet,
+    /// Category set and template level of each rule, by rule index.
+    rows: Vec<(CategorySet, Option<Level>)>,
+}
+
+/// What the classifier said about one line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Classification {
+    /// The union of the matching rules' categories.
+    pub categories: CategorySet,
+    /// The level of the first matching rule that names one.
+    pub level: Option<Level>,
+}
+
+impl Rules {
+    /// Compiles [`RULES`].
+    pub fn new() -> Result<Rules, RulesError> {
+        Rules::from_table(RULES)
+    }
+
+    /// Compiles a rule table.
+    pub fn from_table(table: &[Rule]) -> Result<Rules, RulesError> {
+        let patterns: Vec<&str> = table.iter().map(|r| r.pattern).collect();
+        // Bytes, not UTF-8: log lines may hold invalid UTF-8 and NULs, and a line must
+        // still match. `(?-u)` keeps classes and boundaries ASCII, which also keeps
+        // the literal prefilter small.
+        // `multi_line` + `crlf` make `$` mean "end of line" both in a whole buffer and
+        // in one line, with or without a CR before the LF.
+        let syntax = regex_automata::util::syntax::Config::new()
+            .unicode(false)
+            .utf8(false)
+            .multi_line(true)
+            .crlf(true);
+        let finder = meta::Builder::new()
+            .syntax(syntax)
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+            .build_many(&patterns)
+            .map_err(|e| RulesError::Pattern(e.to_string()))?;
+        let classifier = regex::bytes::RegexSetBuilder::new(&patterns)
+            .unicode(false)
+            .multi_line(true)
+            .crlf(true)
+            .build()
+            .map_err(|e| RulesError::Pattern(e.to_string()))?;
+        let rows = table
+            .iter()
+            .map(|r| (r.categories.iter().copied().collect(), r.level))
+            .collect();
+        Ok(Rules {
+            finder,
+            classifier,
+            rows,
+        })
+    }
+
+    /// Finds the first candidate match at or after `start` in `haystack`, returning
+    /// its byte span. Any line holding a match is a candidate for [`Rules::classify`].
+    #[inline]
+    pub fn find_at(&self, haystack: &[u8], start: usize) -> Option<(usize, usize)> {
+        let input = regex_automata::Input::new(haystack).span(start..haystack.len());
+        self.finder.find(input).map(|m| (m.start(), m.end()))
+    }
+
+    /// Classifies one line (without its line terminator).
+    pub fn classify(&self, line: &[u8]) -> Classification {
+        let mut out = Classification::default();
+        for i in self.classifier.matches(line).iter() {
+            if let Some((cats, level)) = self.rows.get(i) {
+                out.categories = out.categories.union(*cats);
+                if out.level.is_none() {
+                    out.level = *level;
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats(line: &str) -> Vec<&'static str> {
+        let rules = Rules::new().unwrap();
+        rules
+            .classify(line.as_bytes())
+            .categories
+            .iter()
+            .map(Category::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn table_compiles_and_ids_are_unique() {
+        Rules::new().unwrap();
+        let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn no_pattern_crosses_a_newline() {
+        // A match that spans lines would make the whole-buffer search report one
+        // event for two lines.
+        for r in RULES {
+            let re = regex::bytes::Regex::new(r.pattern).unwrap();
+            assert!(!r.pattern.contains(r"\s"), "{} uses \\s", r.id);
+            assert!(!re.is_match(b"\n"), "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn closed_before_connect_pairing() {
+        let line = "2026-04-11T10:30:12.404+02:00 [ws] closed before connect conn=320d827d-a7c1-41b1-9e08-29e57102324c peer=127.0.0.1:50420->127.0.0.1:18789 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required";
+        assert_eq!(cats(line), ["pairing", "close_1008", "handshake"]);
+    }
+
+    #[test]
+    fn connect_failed_close_is_handshake_only_in_text() {
+        let line =
+            "[ws] closed before connect conn=1 remote=127.0.0.1 code=1008 reason=connect failed";
+        assert_eq!(cats(line), ["close_1008", "handshake"]);
+        let line =
+            "[ws] closed before connect conn=1 remote=192.168.1.9 code=4008 reason=connect failed";
+        assert_eq!(cats(line), ["handshake"]);
+    }
+
+    #[test]
+    fn ws_log_close_line() {
+        let line = "10:30:12 [ws] → close code=1008 reason=pairing required durationMs=58 cause=pairing-required handshake=failed lastFrameType=req lastFrameMethod=connect conn=64e9a9b0…d56b";
+        assert_eq!(cats(line), ["pairing", "close_1008", "handshake"]);
+    }
+
+    #[test]
+    fn audit_upgrade_line() {
+        let line = "security audit: device access upgrade requested reason=scope-upgrade device=0f1e ip=unknown-ip auth=token roleFrom=operator roleTo=operator scopesFrom=operator.read scopesTo=operator.admin client=gateway-client conn=abc";
+        assert_eq!(cats(line), ["scope"]);
+    }
+
+    #[test]
+    fn unauthorized_token_mismatch() {
+        let line = "[ws] unauthorized conn=1 remote=10.0.0.2 client=cli cli v2026.4.12 role=operator scopes=2 auth=token device=yes platform=linux instance=n/a host=gw origin=n/a ua=n/a reason=token_mismatch";
+        assert_eq!(cats(line), ["token", "auth"]);
+        let close = "closed before connect conn=1 remote=10.0.0.2 code=1008 reason=unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)";
+        assert_eq!(cats(close), ["close_1008", "token", "auth", "handshake"]);
+    }
+
+    #[test]
+    fn client_side_texts() {
+        assert_eq!(
+            cats("gateway connect failed: GatewayClientRequestError: pairing required"),
+            ["pairing", "handshake"]
+        );
+        assert_eq!(
+            cats("gateway closed (1008): pairing required"),
+            ["pairing", "close_1008", "handshake"]
+        );
+        assert_eq!(
+            cats("disconnected (1008): pairing required"),
+            ["pairing", "close_1008", "handshake"]
+        );
+        assert_eq!(
+            cats(
+                "Pairing required. Run `openclaw devices list`, approve your request ID, then reconnect."
+            ),
+            ["pairing"]
+        );
+        assert_eq!(
+            cats(
+                "[2026-04-11T08:30:12.404Z] [WARN ] [Gateway stderr] Gateway WebSocket closed (code=1008, reason=pairing required, handshake=failed)"
+            ),
+            ["pairing", "close_1008", "handshake"]
+        );
+        assert_eq!(
+            cats("close(1008) \"pairing required\""),
+            ["pairing", "close_1008"]
+        );
+    }
+
+    #[test]
+    fn scope_denials() {
+        let line = "⇄ res ✗ sessions.patch 4ms errorCode=INVALID_REQUEST errorMessage=missing scope: operator.admin conn=b83a4598…3404";
+        assert_eq!(cats(line), ["scope"]);
+        assert_eq!(
+            cats("gateway connect failed: scope upgrade pending approval (requestId: 1f2e)"),
+            ["pairing", "scope", "handshake"]
+        );
+    }
+
+    #[test]
+    fn dm_pairing_lines() {
+        assert_eq!(
+            cats("discord pairing request sender=1234 tag=mia#0001 (matchKey=dm matchSource=id)"),
+            ["dm_pairing"]
+        );
+        assert_eq!(cats("OpenClaw: access not configured."), ["dm_pairing"]);
+        assert_eq!(
+            cats(
+                "Blocked unauthorized telegram sender 99 (dmPolicy=allowlist, reason=not-allowed)"
+            ),
+            ["dm_pairing"]
+        );
+    }
+
+    #[test]
+    fn exec_and_config_lines() {
+        assert_eq!(
+            cats(
+                "Exec approval registration failed: Error: gateway closed (1008): pairing required"
+            ),
+            ["pairing", "close_1008", "handshake", "exec_approvals"]
+        );
+        assert_eq!(
+            cats("exec denied: host=gateway security=deny"),
+            ["exec_approvals"]
+        );
+        assert_eq!(
+            cats("- gateway: Unrecognized key: \"localExec\""),
+            ["config"]
+        );
+    }
+
+    #[test]
+    fn device_identity_and_tokens() {
+        assert_eq!(
+            cats("code=1008 reason=device signature expired"),
+            ["close_1008", "auth"]
+        );
+        assert_eq!(
+            cats("device token rotated device=ab role=operator scopes=operator.read"),
+            ["token"]
+        );
+        assert_eq!(cats("details.code=AUTH_DEVICE_TOKEN_MISMATCH"), ["token"]);
+    }
+
+    #[test]
+    fn decoys_are_not_events() {
+        for line in [
+            "author=mia committed the change",
+            "authored by mia",
+            "OAuth login complete for provider=google",
+            "maxTokens=4096 tokens=812",
+            "Tokens: 812 in / 44 out",
+            "[ws] ← connect client=cli version=2026.4.12 auth=token conn=abc",
+            "Browser control listening on http://127.0.0.1:18791/ (auth=token)",
+            "hasDeviceToken=true",
+            "[ws] webchat disconnected code=1001 reason=n/a conn=abc",
+            "[ws] → close code=1005 reason=n/a durationMs=1200",
+            "conn=64e91008-b46a-4288-bdc2-5167dd59ea96 id=10080",
+            "code=10080 reason=nope",
+            "service restart (1012)",
+        ] {
+            assert!(cats(line).is_empty(), "{line}: {:?}", cats(line));
+        }
+    }
+
+    #[test]
+    fn finder_agrees_with_classifier() {
+        let rules = Rules::new().unwrap();
+        for line in [
+            "x code=1008 y",
+            "OpenClaw: access not configured.",
+            "nothing here",
+            "author=x",
+        ] {
+            let found = rules.find_at(line.as_bytes(), 0).is_some();
+            let classified = !rules.classify(line.as_bytes()).categories.is_empty();
+            assert_eq!(found, classified, "{line}");
+        }
+    }
+
+    #[test]
+    fn category_names_round_trip() {
+        for c in Category::ALL {
+            assert_eq!(Category::from_name(c.as_str()), Some(c));
+        }
+        assert_eq!(Category::from_name("nope"), None);
+    }
+}

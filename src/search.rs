@@ -1,0 +1,466 @@
+//! The search core and its drivers.
+//!
+//! This module owns the one pipeline every input goes through — find candidate lines
+//! in a whole block, classify them, parse them into records, hand them to a [`Sink`] —
+//! and the thin drivers that feed it blocks: a [`Read`] stream (stdin, files,
+//! decompressors) and an in-memory slice (a chunk of a large file). Every driver ends
+//! in [`Scan::block`], so a record does not depend on how its input was cut.
+//! It does not open files (that is `input`) or format output (that is `output`).
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use crate::ansi;
+use crate::lines::{self, Fill, LineBuffer, LineCounter, Position};
+use crate::parse::Parser;
+use crate::record::Record;
+use crate::rules::{CategorySet, Rules, RulesError};
+
+/// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
+/// syscalls on files, and a pipe returns what it has anyway).
+pub const DEFAULT_READ_SIZE: usize = 256 * 1024;
+
+/// The default cap on a line's length before it is cut.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How much of a cut line's tail is searched again with the next piece, so an event
+/// text split across two pieces is still found. Longer than any rule's match.
+const TAIL_OVERLAP: usize = 4096;
+
+/// What a search looks for and how it reads.
+#[derive(Clone, Debug)]
+pub struct SearchConfig {
+    /// Lines longer than this are reported cut, with `truncated: true`.
+    pub max_line_bytes: usize,
+    /// Emit every line, not only events.
+    pub emit_all: bool,
+    /// Emit only events with at least one of these categories.
+    pub categories: CategorySet,
+    /// Bytes asked for per read by the stream driver.
+    pub read_size: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            emit_all: false,
+            categories: CategorySet::all(),
+            read_size: DEFAULT_READ_SIZE,
+        }
+    }
+}
+
+/// Where records go. NDJSON, counts, summaries and stats are all sinks.
+pub trait Sink {
+    /// Takes one record. `Ok(false)` stops the search early (as `--quiet` does).
+    fn record(&mut self, rec: &Record) -> io::Result<bool>;
+
+    /// The input has no more data ready right now: a live sink should flush.
+    fn idle(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        (**self).record(rec)
+    }
+    fn idle(&mut self) -> io::Result<()> {
+        (**self).idle()
+    }
+}
+
+/// Why a search stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// Reading the input failed; records before `at` were delivered.
+    #[error("{source} (at line {})", at.line)]
+    Read {
+        /// The read error.
+        source: io::Error,
+        /// How far the input had been read.
+        at: Position,
+    },
+    /// The sink could not take a record (a closed pipe, a full disk).
+    #[error("{0}")]
+    Write(#[source] io::Error),
+}
+
+/// What one search saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchStats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Records delivered to the sink.
+    pub records: u64,
+    /// The sink asked to stop before the input ended.
+    pub stopped: bool,
+}
+
+/// The compiled rules and parser plus a configuration: build once, search many inputs
+/// (from many threads: it is `Sync`).
+#[derive(Clone, Debug)]
+pub struct Searcher {
+    rules: Rules,
+    parser: Parser,
+    config: SearchConfig,
+}
+
+impl Searcher {
+    /// Compiles the rule table and the format parser.
+    pub fn new(config: SearchConfig) -> Result<Searcher, RulesError> {
+        Ok(Searcher {
+            rules: Rules::new()?,
+            parser: Parser::new(),
+            config,
+        })
+    }
+
+    /// The configuration this searcher was built with.
+    pub fn config(&self) -> &SearchConfig {
+        &self.config
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Searches a stream. Calls [`Sink::idle`] whenever a read returns less than it
+    /// asked for, so a live pipe's records are not held back in a buffer.
+    pub fn search_reader<R: Read>(
+        &self,
+        mut reader: R,
+        source: &Arc<str>,
+        sink: &mut dyn Sink,
+    ) -> Result<SearchStats, SearchError> {
+        let mut scan = Scan::new(self, source, sink);
+        let mut buf = LineBuffer::new(self.config.read_size);
+        let mut pos = Position::START;
+        let mut long: Option<LongLine> = None;
+        let max = self.config.max_line_bytes.max(1);
+        loop {
+            let fill = match buf.fill(&mut reader) {
+                Ok(f) => f,
+                Err(e) => {
+                    // Keep what was read: the partial last line is still a line.
+                    scan.finish(&mut buf, pos, long.take())?;
+                    return Err(SearchError::Read {
+                        source: e,
+                        at: scan.end_pos(pos, &buf),
+                    });
+                }
+            };
+            let short = match fill {
+                Fill::Eof => {
+                    scan.finish(&mut buf, pos, long.take())?;
+                    return Ok(scan.stats);
+                }
+                Fill::Data { n, short } => {
+                    scan.stats.bytes += n as u64;
+                    short
+                }
+            };
+            if let Some(mut ll) = long.take() {
+                match memchr::memchr(b'\n', buf.data()) {
+                    Some(i) => {
+                        ll.feed(&self.rules, &buf.data()[..i]);
+                        pos = ll.end_position();
+                        buf.consume(i + 1);
+                        buf.shrink();
+                        if !scan.long_line(ll)? {
+                            return Ok(scan.stats);
+                        }
+                    }
+                    None => {
+                        ll.feed(&self.rules, buf.data());
+                        let n = buf.data().len();
+                        buf.consume(n);
+                        long = Some(ll);
+                    }
+                }
+            }
+            if long.is_none() {
+                let data = buf.data();
+                if let Some(last) = memchr::memrchr(b'\n', data) {
+                    let block = &data[..=last];
+                    if !scan.block(block, pos)? {
+                        return Ok(scan.stats);
+                    }
+                    pos = pos.after(block);
+                    buf.consume(last + 1);
+                    buf.shrink();
+                }
+                if buf.data().len() > max {
+                    let mut ll = LongLine::new(&buf.data()[..max], pos);
+                    ll.feed(&self.rules, &buf.data()[max..]);
+                    let n = buf.data().len();
+                    buf.consume(n);
+                    long = Some(ll);
+                }
+            }
+            if short {
+                scan.sink.idle().map_err(SearchError::Write)?;
+            }
+        }
+    }
+
+    /// Searches bytes already in memory (a whole file, or a newline-aligned chunk of
+    /// one that starts at `start`).
+    pub fn search_slice(
+        &self,
+        data: &[u8],
+        start: Position,
+        source: &Arc<str>,
+        sink: &mut dyn Sink,
+    ) -> Result<SearchStats, SearchError> {
+        // Windows bound the scratch memory that ANSI stripping needs.
+        const WINDOW: usize = 1 << 20;
+        let mut scan = Scan::new(self, source, sink);
+        let mut pos = start;
+        let mut i = 0;
+        while i < data.len() {
+            let mut end = (i + WINDOW).min(data.len());
+            if end < data.len() {
+                end = lines::line_end(data, end).saturating_add(1).min(data.len());
+            }
+            let block = &data[i..end];
+            scan.stats.bytes += block.len() as u64;
+            if !scan.block(block, pos)? {
+                break;
+            }
+            pos = pos.after(block);
+            i = end;
+        }
+        Ok(scan.stats)
+    }
+}
+
+/// A line longer than the cap, being read piece by piece: its head is kept for the
+/// record, its tail only classified.
+struct LongLine {
+    head: Vec<u8>,
+    start: Position,
+    len: u64,
+    categories: CategorySet,
+    overlap: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl LongLine {
+    fn new(head: &[u8], start: Position) -> LongLine {
+        let keep = head.len().saturating_sub(TAIL_OVERLAP);
+        LongLine {
+            head: head.to_vec(),
+            start,
+            len: head.len() as u64,
+            categories: CategorySet::EMPTY,
+            overlap: head[keep..].to_vec(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Classifies the next piece of the tail.
+    fn feed(&mut self, rules: &Rules, piece: &[u8]) {
+        if piece.is_empty() {
+            return;
+        }
+        self.len += piece.len() as u64;
+        self.overlap.extend_from_slice(piece);
+        self.scratch.clear();
+        ansi::strip_into(&self.overlap, &mut self.scratch);
+        let c = rules.classify(lines::trim_cr(&self.scratch));
+        self.categories = self.categories.union(c.categories);
+        let keep = self.overlap.len().saturating_sub(TAIL_OVERLAP);
+        self.overlap.drain(..keep);
+    }
+
+    fn end_position(&self) -> Position {
+        Position {
+            offset: self.start.offset + self.len + 1,
+            line: self.start.line + 1,
+        }
+    }
+}
+
+/// One search in progress: the sink, scratch space and counts.
+struct Scan<'a> {
+    searcher: &'a Searcher,
+    source: &'a Arc<str>,
+    sink: &'a mut dyn Sink,
+    scratch: Vec<u8>,
+    stats: SearchStats,
+}
+
+impl<'a> Scan<'a> {
+    fn new(searcher: &'a Searcher, source: &'a Arc<str>, sink: &'a mut dyn Sink) -> Scan<'a> {
+        Scan {
+            searcher,
+            source,
+            sink,
+            scratch: Vec::new(),
+            stats: SearchStats::default(),
+        }
+    }
+
+    /// The position after the unconsumed data, for error messages.
+    fn end_pos(&self, pos: Position, buf: &LineBuffer) -> Position {
+        pos.after(buf.data())
+    }
+
+    /// Ends the input: a pending long line, then a last line without a terminator.
+    fn finish(
+        &mut self,
+        buf: &mut LineBuffer,
+        pos: Position,
+        long: Option<LongLine>,
+    ) -> Result<(), SearchError> {
+        if let Some(mut ll) = long {
+            ll.feed(&self.searcher.rules, buf.data());
+            let n = buf.data().len();
+            buf.consume(n);
+            self.long_line(ll)?;
+        } else if !buf.data().is_empty() {
+            self.block(buf.data(), pos)?;
+        }
+        Ok(())
+    }
+
+    /// Searches a block of whole lines (the last may lack its terminator at the end of
+    /// input) that starts at `pos`. Returns false when the sink asked to stop.
+    fn block(&mut self, raw: &[u8], pos: Position) -> Result<bool, SearchError> {
+        if self.searcher.config.emit_all {
+            return self.block_all(raw, pos);
+        }
+        let has_escapes = ansi::has_escapes(raw);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let hay: &[u8] = if has_escapes {
+            // Search the text as it reads without colour: a rule must match whether
+            // or not the gateway was writing to a terminal. Line ends are kept, so
+            // line numbers agree; offsets are read from the raw block.
+            scratch.clear();
+            ansi::strip_into(raw, &mut scratch);
+            &scratch
+        } else {
+            raw
+        };
+        let rules = &self.searcher.rules;
+        let mut hay_lines = LineCounter::new(pos.line);
+        let mut raw_lines = LineCounter::new(pos.line);
+        let mut from = 0;
+        let mut go_on = true;
+        while from < hay.len() {
+            let Some((m, _)) = rules.find_at(hay, from) else {
+                break;
+            };
+            let ls = lines::line_start(hay, m);
+            let le = lines::line_end(hay, m);
+            let line_no = hay_lines.line_at(hay, ls);
+            let (raw_line, raw_start) = if has_escapes {
+                let rs = raw_lines.skip_lines(raw, line_no - raw_lines.line());
+                (&raw[rs..lines::line_end(raw, rs)], rs)
+            } else {
+                (&hay[ls..le], ls)
+            };
+            let at = Position {
+                offset: pos.offset + raw_start as u64,
+                line: line_no,
+            };
+            let text = lines::trim_cr(&hay[ls..le]);
+            match self.emit(
+                text,
+                lines::trim_cr(raw_line),
+                at,
+                CategorySet::EMPTY,
+                false,
+            ) {
+                Ok(true) => {}
+                Ok(false) => {
+                    go_on = false;
+                    break;
+                }
+                Err(e) => {
+                    self.scratch = scratch;
+                    return Err(e);
+                }
+            }
+            from = le + 1;
+        }
+        self.scratch = scratch;
+        Ok(go_on)
+    }
+
+    /// `--all`: every line is a record.
+    fn block_all(&mut self, raw: &[u8], pos: Position) -> Result<bool, SearchError> {
+        let mut start = 0;
+        let mut line = pos.line;
+        while start < raw.len() {
+            let end = lines::line_end(raw, start);
+            let raw_line = lines::trim_cr(&raw[start..end]);
+            let text = ansi::strip(raw_line);
+            let at = Position {
+                offset: pos.offset + start as u64,
+                line,
+            };
+            if !self.emit(&text, raw_line, at, CategorySet::EMPTY, false)? {
+                return Ok(false);
+            }
+            start = end + 1;
+            line += 1;
+        }
+        Ok(true)
+    }
+
+    /// A long line has ended: report it from its head.
+    fn long_line(&mut self, ll: LongLine) -> Result<bool, SearchError> {
+        let head = lines::trim_cr(&ll.head);
+        let text = ansi::strip(head);
+        self.emit(&text, head, ll.start, ll.categories, true)
+    }
+
+    /// Classifies one line and, if selected, parses it and hands it to the sink.
+    /// `text` is the whole line without escapes; `raw` as read (its head only, when
+    /// `cut` says the rest was read piece by piece); `extra` adds the categories of
+    /// pieces no longer in memory.
+    fn emit(
+        &mut self,
+        text: &[u8],
+        raw: &[u8],
+        at: Position,
+        extra: CategorySet,
+        cut: bool,
+    ) -> Result<bool, SearchError> {
+        let searcher = self.searcher;
+        let config = &searcher.config;
+        let class = searcher.rules.classify(text);
+        let categories = class.categories.union(extra);
+        if !config.emit_all && !categories.intersects(config.categories) {
+            return Ok(true);
+        }
+        let max = config.max_line_bytes.max(1);
+        let truncated = cut || raw.len() > max;
+        let head_raw = &raw[..raw.len().min(max)];
+        let head_text = if truncated {
+            ansi::strip(head_raw)
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
+        let mut rec = Record::new(Arc::clone(self.source), at.line, at.offset);
+        searcher.parser.parse_into(&head_text, head_raw, &mut rec);
+        rec.categories = categories;
+        rec.truncated = truncated;
+        if rec.level.is_none() {
+            rec.level = class.level;
+        }
+        self.stats.records += 1;
+        match self.sink.record(&rec) {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                self.stats.stopped = true;
+                Ok(false)
+            }
+            Err(e) => Err(SearchError::Write(e)),
+        }
+    }
+}

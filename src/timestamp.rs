@@ -1,0 +1,200 @@
+//! Timestamps as OpenClaw and its wrappers write them, and their UTC form.
+//!
+//! This module owns reading ISO 8601 date-times (`2026-03-10T09:14:02.315+02:00`,
+//! `…Z`, nanosecond precision from kubectl) and writing them back in UTC. It does not
+//! guess a date for time-only console lines: those stay without a UTC form.
+
+/// A full date-time with a known UTC offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateTime {
+    /// Seconds since the Unix epoch, in UTC.
+    pub unix: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+    /// Digits of the fraction as written (0 when none), kept so output has the same precision.
+    pub frac_digits: u8,
+}
+
+impl DateTime {
+    /// Reads an RFC 3339 / ISO 8601 date-time with an offset (`Z` or `±HH:MM`).
+    /// A space may stand for the `T`. Returns `None` for anything else, including a
+    /// date-time without an offset (its zone is unknown).
+    pub fn parse(s: &str) -> Option<DateTime> {
+        let b = s.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            let part = b.get(r)?;
+            if part.iter().all(u8::is_ascii_digit) {
+                std::str::from_utf8(part).ok()?.parse().ok()
+            } else {
+                None
+            }
+        };
+        if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+            return None;
+        }
+        if b[13] != b':' || b[16] != b':' {
+            return None;
+        }
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        if hour > 23 || min > 59 || sec > 60 {
+            return None;
+        }
+        let mut i = 19;
+        let mut nanos: u32 = 0;
+        let mut frac_digits: u8 = 0;
+        if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                if frac_digits < 9 {
+                    nanos = nanos * 10 + u32::from(b[i] - b'0');
+                    frac_digits += 1;
+                }
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            for _ in frac_digits..9 {
+                nanos *= 10;
+            }
+        }
+        let offset_secs: i64 = match b.get(i) {
+            Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+            Some(&sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+                let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let off = oh * 3600 + om * 60;
+                if sign == b'-' { -off } else { off }
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(year, month, day);
+        let unix = days * 86_400 + hour * 3600 + min * 60 + sec.min(59) - offset_secs;
+        Some(DateTime {
+            unix,
+            nanos,
+            frac_digits,
+        })
+    }
+
+    /// The date-time in UTC as RFC 3339, with the fraction digits it was written with.
+    pub fn to_utc_string(&self) -> String {
+        let days = self.unix.div_euclid(86_400);
+        let secs = self.unix.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let mut out = format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        );
+        if self.frac_digits > 0 {
+            let frac = format!("{:09}", self.nanos);
+            out.push('.');
+            out.push_str(&frac[..usize::from(self.frac_digits)]);
+        }
+        out.push('Z');
+        out
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of [`days_from_civil`].
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Option<String> {
+        DateTime::parse(s).map(|d| d.to_utc_string())
+    }
+
+    #[test]
+    fn offsets_become_utc() {
+        assert_eq!(
+            utc("2026-03-10T09:14:02.315+02:00").as_deref(),
+            Some("2026-03-10T07:14:02.315Z")
+        );
+        assert_eq!(
+            utc("2026-02-27T07:14:02.315Z").as_deref(),
+            Some("2026-02-27T07:14:02.315Z")
+        );
+        assert_eq!(
+            utc("2026-01-01T00:30:00-05:30").as_deref(),
+            Some("2026-01-01T06:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-03-01T01:00:00+02:00").as_deref(),
+            Some("2026-02-28T23:00:00Z")
+        );
+        assert_eq!(
+            utc("2026-04-11T08:30:12.404511832Z").as_deref(),
+            Some("2026-04-11T08:30:12.404511832Z")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_full_date_time() {
+        for s in [
+            "09:14:02",
+            "2026-03-10T09:14:02",
+            "2026-13-10T09:14:02Z",
+            "2026-02-30T09:14:02Z",
+            "2026-03-10T09:14:02.Z",
+            "2026-03-10T09:14:02+0200",
+            "not a time at all, no",
+        ] {
+            assert_eq!(utc(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in [-800_000, -1, 0, 1, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
