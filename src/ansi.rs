@@ -161,12 +161,12 @@ fn sgr_colour(params: &[u8], mut current: Option<u32>) -> Option<u32> {
     if params.is_empty() {
         return None;
     }
-    let mut nums = params.split(|&b| b == b';').map(|p| {
+    let nums = params.split(|&b| b == b';').map(|p| {
         std::str::from_utf8(p)
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
     });
-    while let Some(n) = nums.next() {
+    for n in nums {
         match n {
             Some(0) | Some(39) => current = None,
             Some(n @ (30..=37 | 90..=97)) => current = Some(n),

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clawscan::config_check::{self, CheckOptions};
 use clawscan::input::{self, Input, InputError};
 use clawscan::output::{CountSink, JsonSink, QuietSink};
-use clawscan::search::{DEFAULT_MAX_LINE_BYTES, DEFAULT_READ_SIZE};
+use clawscan::search::DEFAULT_READ_SIZE;
 use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
 
 /// Finds, explains and counts "pairing required" failures in OpenClaw gateway logs.
@@ -198,7 +198,6 @@ fn run_scan(args: ScanArgs) -> Outcome {
         },
         read_size: DEFAULT_READ_SIZE,
     };
-    debug_assert!(DEFAULT_MAX_LINE_BYTES > 0);
     let searcher = match Searcher::new(config) {
         Ok(s) => s,
         Err(e) => {

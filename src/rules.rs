@@ -458,6 +458,9 @@ pub enum RulesError {
 pub struct Rules {
     finder: meta::Regex,
     classifier: regex::bytes::RegexSet,
+    /// The same patterns, reporting every rule that matches inside a span while
+    /// look-around still sees the bytes beyond it: for lines read in pieces.
+    pieces: meta::Regex,
     /// Category set and template level of each rule, by rule index.
     rows: Vec<(CategorySet, Option<Level>)>,
 }
@@ -467,8 +470,37 @@ pub struct Rules {
 pub struct Classification {
     /// The union of the matching rules' categories.
     pub categories: CategorySet,
-    /// The level of the first matching rule that names one.
-    pub level: Option<Level>,
+    /// The level of the first matching rule (in table order) that names one, with
+    /// that rule's index.
+    pub level: Option<(usize, Level)>,
+}
+
+impl Classification {
+    /// Adds what another piece of the same line said.
+    pub fn merge(&mut self, other: Classification) {
+        self.categories = self.categories.union(other.categories);
+        self.level = match (self.level, other.level) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// The template level, if a matching rule names one.
+    pub fn level(&self) -> Option<Level> {
+        self.level.map(|(_, l)| l)
+    }
+
+    fn add_rule(&mut self, i: usize, rows: &[(CategorySet, Option<Level>)]) {
+        if let Some((cats, level)) = rows.get(i) {
+            self.categories = self.categories.union(*cats);
+            if let Some(l) = level {
+                self.merge(Classification {
+                    categories: CategorySet::EMPTY,
+                    level: Some((i, *l)),
+                });
+            }
+        }
+    }
 }
 
 impl Rules {
@@ -495,6 +527,11 @@ impl Rules {
             .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
             .build_many(&patterns)
             .map_err(|e| RulesError::Pattern(e.to_string()))?;
+        let pieces = meta::Builder::new()
+            .syntax(syntax)
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+            .build_many(&patterns)
+            .map_err(|e| RulesError::Pattern(e.to_string()))?;
         let classifier = regex::bytes::RegexSetBuilder::new(&patterns)
             .unicode(false)
             .multi_line(true)
@@ -508,6 +545,7 @@ impl Rules {
         Ok(Rules {
             finder,
             classifier,
+            pieces,
             rows,
         })
     }
@@ -524,12 +562,22 @@ impl Rules {
     pub fn classify(&self, line: &[u8]) -> Classification {
         let mut out = Classification::default();
         for i in self.classifier.matches(line).iter() {
-            if let Some((cats, level)) = self.rows.get(i) {
-                out.categories = out.categories.union(*cats);
-                if out.level.is_none() {
-                    out.level = *level;
-                }
-            }
+            out.add_rule(i, &self.rows);
+        }
+        out
+    }
+
+    /// Classifies the matches lying wholly in `window[..end]` of a piece of a long
+    /// line. The bytes after `end` are context only, so a match is never cut short
+    /// by where the piece happens to end; a match that runs past `end` is found in
+    /// the next piece, which starts with an overlap of this one.
+    pub fn classify_piece(&self, window: &[u8], end: usize) -> Classification {
+        let mut out = Classification::default();
+        let input = regex_automata::Input::new(window).span(0..end.min(window.len()));
+        let mut set = regex_automata::PatternSet::new(self.pieces.pattern_len());
+        self.pieces.which_overlapping_matches(&input, &mut set);
+        for pid in set.iter() {
+            out.add_rule(pid.as_usize(), &self.rows);
         }
         out
     }
@@ -567,6 +615,32 @@ mod tests {
             assert!(!r.pattern.contains(r"\s"), "{} uses \\s", r.id);
             assert!(!re.is_match(b"\n"), "{}", r.id);
         }
+    }
+
+    #[test]
+    fn no_pattern_starts_with_an_assertion() {
+        // A piece of a long line starts at an arbitrary byte; a pattern that looks
+        // behind its first byte could match there and not in the whole line.
+        for r in RULES {
+            for alt in r.pattern.split('|') {
+                assert!(
+                    !alt.starts_with('^') && !alt.starts_with(r"\b") && !alt.starts_with("(?-u:"),
+                    "{}",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_classify_like_whole_lines() {
+        let rules = Rules::new().unwrap();
+        let line = b"x code=10080 y code=1008";
+        // Cut right after "code=1008" of "code=10080": the context says no match.
+        let c = rules.classify_piece(line, 11);
+        assert!(c.categories.is_empty());
+        let c = rules.classify_piece(line, line.len());
+        assert_eq!(c, rules.classify(line));
     }
 
     #[test]

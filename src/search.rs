@@ -14,7 +14,7 @@ use crate::ansi;
 use crate::lines::{self, Fill, LineBuffer, LineCounter, Position};
 use crate::parse::Parser;
 use crate::record::Record;
-use crate::rules::{CategorySet, Rules, RulesError};
+use crate::rules::{CategorySet, Classification, Rules, RulesError};
 
 /// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
 /// syscalls on files, and a pipe returns what it has anyway).
@@ -23,9 +23,14 @@ pub const DEFAULT_READ_SIZE: usize = 256 * 1024;
 /// The default cap on a line's length before it is cut.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
-/// How much of a cut line's tail is searched again with the next piece, so an event
-/// text split across two pieces is still found. Longer than any rule's match.
+/// How much of a cut line is searched again with its next piece, so an event text
+/// split across two pieces is still found. Longer than any rule's match plus
+/// [`PIECE_CONTEXT`].
 const TAIL_OVERLAP: usize = 4096;
+
+/// The bytes at the end of a piece that serve only as look-around context (for `\b`
+/// and `$`); matches reaching into them are found with the next piece.
+const PIECE_CONTEXT: usize = 256;
 
 /// What a search looks for and how it reads.
 #[derive(Clone, Debug)]
@@ -117,6 +122,16 @@ impl Searcher {
         })
     }
 
+    /// The same compiled rules and parser with another configuration (cheap: the
+    /// compiled parts are shared).
+    pub fn with_config(&self, config: SearchConfig) -> Searcher {
+        Searcher {
+            rules: self.rules.clone(),
+            parser: self.parser.clone(),
+            config,
+        }
+    }
+
     /// The configuration this searcher was built with.
     pub fn config(&self) -> &SearchConfig {
         &self.config
@@ -165,7 +180,7 @@ impl Searcher {
             if let Some(mut ll) = long.take() {
                 match memchr::memchr(b'\n', buf.data()) {
                     Some(i) => {
-                        ll.feed(&self.rules, &buf.data()[..i]);
+                        ll.feed(&self.rules, &buf.data()[..i], true);
                         pos = ll.end_position();
                         buf.consume(i + 1);
                         buf.shrink();
@@ -174,7 +189,7 @@ impl Searcher {
                         }
                     }
                     None => {
-                        ll.feed(&self.rules, buf.data());
+                        ll.feed(&self.rules, buf.data(), false);
                         let n = buf.data().len();
                         buf.consume(n);
                         long = Some(ll);
@@ -192,9 +207,11 @@ impl Searcher {
                     buf.consume(last + 1);
                     buf.shrink();
                 }
-                if buf.data().len() > max {
-                    let mut ll = LongLine::new(&buf.data()[..max], pos);
-                    ll.feed(&self.rules, &buf.data()[max..]);
+                // `max + 1`: a line of exactly `max` bytes may still be followed by
+                // the `\r` of its CRLF.
+                if buf.data().len() > max + 1 {
+                    let mut ll = LongLine::new(&self.rules, &buf.data()[..max], pos);
+                    ll.feed(&self.rules, &buf.data()[max..], false);
                     let n = buf.data().len();
                     buf.consume(n);
                     long = Some(ll);
@@ -238,40 +255,47 @@ impl Searcher {
 }
 
 /// A line longer than the cap, being read piece by piece: its head is kept for the
-/// record, its tail only classified.
+/// record, and every piece is classified with the overlap of the one before.
 struct LongLine {
     head: Vec<u8>,
     start: Position,
     len: u64,
-    categories: CategorySet,
+    class: Classification,
     overlap: Vec<u8>,
     scratch: Vec<u8>,
 }
 
 impl LongLine {
-    fn new(head: &[u8], start: Position) -> LongLine {
-        let keep = head.len().saturating_sub(TAIL_OVERLAP);
-        LongLine {
+    fn new(rules: &Rules, head: &[u8], start: Position) -> LongLine {
+        let mut ll = LongLine {
             head: head.to_vec(),
             start,
-            len: head.len() as u64,
-            categories: CategorySet::EMPTY,
-            overlap: head[keep..].to_vec(),
+            len: 0,
+            class: Classification::default(),
+            overlap: Vec::new(),
             scratch: Vec::new(),
-        }
+        };
+        ll.feed(rules, head, false);
+        ll
     }
 
-    /// Classifies the next piece of the tail.
-    fn feed(&mut self, rules: &Rules, piece: &[u8]) {
-        if piece.is_empty() {
-            return;
-        }
+    /// Classifies the next piece; `last` when the line ends with it.
+    fn feed(&mut self, rules: &Rules, piece: &[u8], last: bool) {
         self.len += piece.len() as u64;
         self.overlap.extend_from_slice(piece);
         self.scratch.clear();
         ansi::strip_into(&self.overlap, &mut self.scratch);
-        let c = rules.classify(lines::trim_cr(&self.scratch));
-        self.categories = self.categories.union(c.categories);
+        let text = if last {
+            lines::trim_cr(&self.scratch)
+        } else {
+            &self.scratch[..]
+        };
+        let end = if last {
+            text.len()
+        } else {
+            text.len().saturating_sub(PIECE_CONTEXT)
+        };
+        self.class.merge(rules.classify_piece(text, end));
         let keep = self.overlap.len().saturating_sub(TAIL_OVERLAP);
         self.overlap.drain(..keep);
     }
@@ -317,7 +341,7 @@ impl<'a> Scan<'a> {
         long: Option<LongLine>,
     ) -> Result<(), SearchError> {
         if let Some(mut ll) = long {
-            ll.feed(&self.searcher.rules, buf.data());
+            ll.feed(&self.searcher.rules, buf.data(), true);
             let n = buf.data().len();
             buf.consume(n);
             self.long_line(ll)?;
@@ -367,14 +391,16 @@ impl<'a> Scan<'a> {
                 offset: pos.offset + raw_start as u64,
                 line: line_no,
             };
-            let text = lines::trim_cr(&hay[ls..le]);
-            match self.emit(
-                text,
-                lines::trim_cr(raw_line),
-                at,
-                CategorySet::EMPTY,
-                false,
-            ) {
+            // A line is its bytes before `\n` less the `\r` of a CRLF, then without
+            // escapes: strip the raw line itself, since an escape may sit between
+            // a `\r` and the `\n`.
+            let raw_line = lines::trim_cr(raw_line);
+            let text = if has_escapes {
+                ansi::strip(raw_line)
+            } else {
+                std::borrow::Cow::Borrowed(raw_line)
+            };
+            match self.emit(&text, raw_line, at, None) {
                 Ok(true) => {}
                 Ok(false) => {
                     go_on = false;
@@ -403,7 +429,7 @@ impl<'a> Scan<'a> {
                 offset: pos.offset + start as u64,
                 line,
             };
-            if !self.emit(&text, raw_line, at, CategorySet::EMPTY, false)? {
+            if !self.emit(&text, raw_line, at, None)? {
                 return Ok(false);
             }
             start = end + 1;
@@ -414,27 +440,25 @@ impl<'a> Scan<'a> {
 
     /// A long line has ended: report it from its head.
     fn long_line(&mut self, ll: LongLine) -> Result<bool, SearchError> {
-        let head = lines::trim_cr(&ll.head);
-        let text = ansi::strip(head);
-        self.emit(&text, head, ll.start, ll.categories, true)
+        let text = ansi::strip(&ll.head);
+        self.emit(&text, &ll.head, ll.start, Some(ll.class))
     }
 
     /// Classifies one line and, if selected, parses it and hands it to the sink.
-    /// `text` is the whole line without escapes; `raw` as read (its head only, when
-    /// `cut` says the rest was read piece by piece); `extra` adds the categories of
-    /// pieces no longer in memory.
+    /// `text` is the whole line without escapes and `raw` the line as read; for a
+    /// line read piece by piece, `raw` is its head and `pieces` what its pieces said.
     fn emit(
         &mut self,
         text: &[u8],
         raw: &[u8],
         at: Position,
-        extra: CategorySet,
-        cut: bool,
+        pieces: Option<Classification>,
     ) -> Result<bool, SearchError> {
         let searcher = self.searcher;
         let config = &searcher.config;
-        let class = searcher.rules.classify(text);
-        let categories = class.categories.union(extra);
+        let cut = pieces.is_some();
+        let class = pieces.unwrap_or_else(|| searcher.rules.classify(text));
+        let categories = class.categories;
         if !config.emit_all && !categories.intersects(config.categories) {
             return Ok(true);
         }
@@ -451,7 +475,7 @@ impl<'a> Scan<'a> {
         rec.categories = categories;
         rec.truncated = truncated;
         if rec.level.is_none() {
-            rec.level = class.level;
+            rec.level = class.level();
         }
         self.stats.records += 1;
         match self.sink.record(&rec) {

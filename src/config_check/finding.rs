@@ -196,11 +196,20 @@ pub fn show_value(node: &Node) -> String {
     match &node.value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.raw.clone(),
+        Value::Number(n) => short(&n.raw),
         Value::String(s) => quote(s),
         Value::Array(_) => "[…]".to_string(),
         Value::Object(_) => "{…}".to_string(),
     }
+}
+
+/// `s` cut at 40 characters, for number literals in messages.
+pub fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// `s` in double quotes, JSON-escaped, cut at 60 characters.
@@ -294,9 +303,16 @@ impl fmt::Display for CfgPath {
 /// True for keys whose values are secrets and must never be printed.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["token", "password", "secret", "apikey", "api_key", "privatekey"]
-        .iter()
-        .any(|s| k.contains(s))
+    [
+        "token",
+        "password",
+        "secret",
+        "apikey",
+        "api_key",
+        "privatekey",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
 }
 
 #[cfg(test)]
@@ -305,11 +321,18 @@ mod tests {
 
     #[test]
     fn path_display() {
-        let p = CfgPath::root().key("agents").key("*").key("allowlist").index(2);
+        let p = CfgPath::root()
+            .key("agents")
+            .key("*")
+            .key("allowlist")
+            .index(2);
         assert_eq!(p.to_string(), "agents.\"*\".allowlist[2]");
         assert_eq!(p.zod(), "agents.*.allowlist.2");
         assert_eq!(CfgPath::root().zod(), "<root>");
-        assert_eq!(CfgPath::root().key("gateway").key("localExec").to_string(), "gateway.localExec");
+        assert_eq!(
+            CfgPath::root().key("gateway").key("localExec").to_string(),
+            "gateway.localExec"
+        );
     }
 
     #[test]

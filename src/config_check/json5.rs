@@ -157,6 +157,9 @@ pub struct SyntaxError {
     pub pos: Pos,
     /// What is wrong, in words.
     pub reason: String,
+    /// True when the text may well be valid and only clawscan's own limit
+    /// ([`MAX_DEPTH`]) stopped it.
+    pub limit: bool,
 }
 
 impl fmt::Display for SyntaxError {
@@ -189,7 +192,10 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<Node, SyntaxError> {
                 "unexpected {} after the end of the top-level value (which closes at {end})",
                 describe(c)
             ),
-            None => format!("unexpected {} after the end of the top-level value", describe(c)),
+            None => format!(
+                "unexpected {} after the end of the top-level value",
+                describe(c)
+            ),
         };
         if matches!(c, ',' | '"' | '\'' | ':') || is_id_start(c) {
             reason.push_str("; was a snippet pasted outside the outer { … }?");
@@ -232,20 +238,14 @@ fn is_bidi_control(c: char) -> bool {
 fn is_json5_ws(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-            | '\u{feff}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -300,18 +300,25 @@ impl Parser<'_> {
         SyntaxError {
             pos: self.pos(),
             reason,
+            limit: false,
         }
     }
 
     fn err_at(pos: Pos, reason: String) -> SyntaxError {
-        SyntaxError { pos, reason }
+        SyntaxError {
+            pos,
+            reason,
+            limit: false,
+        }
     }
 
     /// The error for running out of input: names the innermost unclosed bracket,
     /// which is what a user who lost a brace while pasting needs to know.
     fn eof_err(&self, what: &str) -> SyntaxError {
         let reason = match self.open.last() {
-            Some((b, p)) => format!("unexpected end of input {what}; '{b}' opened at {p} is never closed"),
+            Some((b, p)) => {
+                format!("unexpected end of input {what}; '{b}' opened at {p} is never closed")
+            }
             None => format!("unexpected end of input {what}"),
         };
         self.err_here(reason)
@@ -402,7 +409,12 @@ impl Parser<'_> {
             '-' | '+' | '.' | '0'..='9' => Value::Number(self.number()?),
             c if is_id_start(c) => self.literal()?,
             '}' | ']' => return Err(self.unexpected(c, "a value")),
-            ',' => return Err(self.unexpected(c, "a value (two commas in a row, or a comma before the first item?)")),
+            ',' => {
+                return Err(self.unexpected(
+                    c,
+                    "a value (two commas in a row, or a comma before the first item?)",
+                ));
+            }
             c => return Err(self.unexpected(c, "a value")),
         };
         Ok(Node { pos, value })
@@ -423,20 +435,23 @@ impl Parser<'_> {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
             "Infinity" | "NaN" if self.dialect == Dialect::Json5 => Ok(Value::Number(Number {
-                value: if word == "NaN" { f64::NAN } else { f64::INFINITY },
+                value: if word == "NaN" {
+                    f64::NAN
+                } else {
+                    f64::INFINITY
+                },
                 raw: word,
             })),
             "Infinity" | "NaN" => Err(Self::err_at(
                 start,
                 format!("{word} is not allowed in JSON"),
             )),
-            _ => {
-                let shown: String = word.chars().take(40).collect();
-                Err(Self::err_at(
-                    start,
-                    format!("unexpected word '{shown}': expected a value (strings need quotes)"),
-                ))
-            }
+            // The word itself is not echoed: an unquoted value may be a token.
+            _ => Err(Self::err_at(
+                start,
+                "unquoted word where a value was expected (strings need quotes; true, false and null do not)"
+                    .to_string(),
+            )),
         }
     }
 
@@ -544,9 +559,11 @@ impl Parser<'_> {
 
     fn enter(&mut self, bracket: char, pos: Pos) -> Result<(), SyntaxError> {
         if self.depth >= MAX_DEPTH {
-            return Err(self.err_here(format!(
+            let mut e = self.err_here(format!(
                 "nested more than {MAX_DEPTH} levels deep; clawscan does not check files like this"
-            )));
+            ));
+            e.limit = true;
+            return Err(e);
         }
         self.depth += 1;
         self.open.push((bracket, pos));
@@ -566,7 +583,8 @@ impl Parser<'_> {
             Some('"') => self.string(),
             Some('\'') if self.dialect == Dialect::Json5 => self.string(),
             Some('\'') => Err(self.err_here(
-                "single-quoted property names are not allowed in JSON; use double quotes".to_string(),
+                "single-quoted property names are not allowed in JSON; use double quotes"
+                    .to_string(),
             )),
             Some(c) if self.dialect == Dialect::Json && (is_id_start(c) || c == '\\') => Err(self
                 .err_here(
@@ -598,7 +616,11 @@ impl Parser<'_> {
             } else {
                 (c, self.pos())
             };
-            let ok = if first { is_id_start(ch) } else { is_id_part(ch) };
+            let ok = if first {
+                is_id_start(ch)
+            } else {
+                is_id_part(ch)
+            };
             if !ok {
                 if c == '\\' {
                     return Err(Self::err_at(
@@ -767,7 +789,9 @@ impl Parser<'_> {
         let mut negative = false;
         if let Some(sign @ ('+' | '-')) = self.peek() {
             if sign == '+' && json {
-                return Err(self.err_here("a leading '+' is not allowed in JSON numbers".to_string()));
+                return Err(
+                    self.err_here("a leading '+' is not allowed in JSON numbers".to_string())
+                );
             }
             negative = sign == '-';
             raw.push(sign);
@@ -777,7 +801,9 @@ impl Parser<'_> {
             Some('I') | Some('N') if !json => {
                 let lit = self.literal()?;
                 let Value::Number(mut n) = lit else {
-                    return Err(self.err_here("expected Infinity or NaN after the sign".to_string()));
+                    return Err(
+                        self.err_here("expected Infinity or NaN after the sign".to_string())
+                    );
                 };
                 n.raw = format!("{raw}{}", n.raw);
                 if negative {
@@ -787,7 +813,9 @@ impl Parser<'_> {
             }
             Some('0') if matches!(self.peek2(), Some('x' | 'X')) => {
                 if json {
-                    return Err(self.err_here("hexadecimal numbers are not allowed in JSON".to_string()));
+                    return Err(
+                        self.err_here("hexadecimal numbers are not allowed in JSON".to_string())
+                    );
                 }
                 raw.push('0');
                 self.bump();
@@ -903,5 +931,178 @@ fn push_utf16(out: &mut String, pending_high: &mut Option<u32>, code: u32) {
 fn flush_high(out: &mut String, pending_high: &mut Option<u32>) {
     if pending_high.take().is_some() {
         out.push('\u{fffd}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str, d: Dialect) -> (u32, u32, String) {
+        match parse(text, d) {
+            Ok(n) => panic!("expected an error for {text:?}, got {n:?}"),
+            Err(e) => (e.pos.line, e.pos.column, e.reason),
+        }
+    }
+
+    fn ok(text: &str, d: Dialect) -> Node {
+        match parse(text, d) {
+            Ok(n) => n,
+            Err(e) => panic!("{text:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let n = ok(
+            "{\n  \"a\": [1, {\"b\": \"x\"}],\n\t'c': null }",
+            Dialect::Json5,
+        );
+        let a = n.get("a").expect("a");
+        assert_eq!((a.key_pos.line, a.key_pos.column), (2, 3));
+        assert_eq!((a.value.pos.line, a.value.pos.column), (2, 8));
+        let inner = a.value.as_array().and_then(|v| v.get(1)).expect("inner");
+        let b = inner.get("b").expect("b");
+        assert_eq!((b.value.pos.line, b.value.pos.column), (2, 18));
+        let c = n.get("c").expect("c");
+        assert_eq!((c.key_pos.line, c.key_pos.column), (3, 2));
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let n = ok("{\"é\": \"ü\", \"k\": 1}", Dialect::Json);
+        let k = n.get("k").expect("k");
+        assert_eq!(k.key_pos.column, 12);
+        assert_eq!(k.key_pos.offset, 13);
+    }
+
+    #[test]
+    fn crlf_counts_one_line() {
+        let n = ok("{\r\n\"a\": 1,\r\n\"b\": 2\r\n}", Dialect::Json);
+        let b = n.get("b").expect("b");
+        assert_eq!((b.key_pos.line, b.key_pos.column), (3, 1));
+    }
+
+    #[test]
+    fn json5_forms_openclaw_accepts() {
+        let src = "// OpenClaw config\n{\n  /* block */ gateway: { bind: 'loopback', port: 0x4965, },\n  $x_1: +1.5e3,\n  n: [.5, 5., -Infinity, NaN,],\n  s: 'it\\'s \\x41\\u0042 \\\n  continued',\n  \"q\": \"\\v\\0\",\n}\n";
+        let n = ok(src, Dialect::Json5);
+        let gw = n.get("gateway").expect("gateway");
+        let port = gw.value.get("port").expect("port");
+        assert!(
+            matches!(&port.value.value, Value::Number(x) if x.value == 18789.0 && x.raw == "0x4965")
+        );
+        assert!(
+            matches!(&n.get("$x_1").expect("x").value.value, Value::Number(x) if x.value == 1500.0)
+        );
+        assert_eq!(
+            n.get("s").and_then(|m| m.value.as_str()),
+            Some("it's AB   continued")
+        );
+        assert_eq!(n.get("q").and_then(|m| m.value.as_str()), Some("\u{b}\0"));
+        let arr = n
+            .get("n")
+            .and_then(|m| m.value.as_array().map(<[Node]>::len));
+        assert_eq!(arr, Some(4));
+        // A BOM and Unicode white space are white space in JSON5.
+        ok("\u{feff}{\u{a0}a:\u{2028}1}", Dialect::Json5);
+        // Unicode escapes in unquoted keys, surrogate pairs in strings.
+        let n = ok("{\\u0061b: '\\uD83D\\uDE00'}", Dialect::Json5);
+        assert_eq!(n.get("ab").and_then(|m| m.value.as_str()), Some("😀"));
+    }
+
+    #[test]
+    fn duplicates_are_kept_and_last_wins() {
+        let n = ok("{\"a\": 1, \"a\": 2}", Dialect::Json);
+        assert_eq!(n.as_object().map(<[Member]>::len), Some(2));
+        assert!(matches!(&n.get("a").expect("a").value.value, Value::Number(x) if x.value == 2.0));
+    }
+
+    #[test]
+    fn strict_json_rejects_json5_forms() {
+        let j = Dialect::Json;
+        assert_eq!(err("{\"a\": 1,}", j).0..=err("{\"a\": 1,}", j).1, 1..=9);
+        assert!(err("{\"a\": 1,}", j).2.contains("trailing comma"));
+        assert!(err("[1,]", j).2.contains("trailing comma"));
+        assert_eq!(err("// c\n{}", j).1, 1);
+        assert!(err("// c\n{}", j).2.contains("comments are not allowed"));
+        assert!(err("{a: 1}", j).2.contains("double-quoted"));
+        assert!(err("{'a': 1}", j).2.contains("single-quoted"));
+        assert!(err("{\"a\": 'x'}", j).2.contains("single-quoted"));
+        assert!(err("{\"a\": 0x1}", j).2.contains("hexadecimal"));
+        assert!(err("{\"a\": +1}", j).2.contains("'+'"));
+        assert!(err("{\"a\": .5}", j).2.contains("'.'"));
+        assert!(err("{\"a\": 5.}", j).2.contains("decimal point"));
+        assert!(err("{\"a\": Infinity}", j).2.contains("Infinity"));
+        assert!(err("\u{feff}{}", j).2.contains("byte order mark"));
+        assert!(err("{\"a\": \"\\x41\"}", j).2.contains("invalid escape"));
+        assert!(
+            err("{\"a\": \"tab\there\"}", j)
+                .2
+                .contains("control character")
+        );
+        assert!(err("{\"a\":\u{a0}1}", j).2.contains("U+00A0"));
+    }
+
+    #[test]
+    fn malformed_input_at_several_positions() {
+        for d in [Dialect::Json, Dialect::Json5] {
+            // Missing comma between members, as after pasting a snippet.
+            let (l, c, r) = err("{\n  \"a\": 1\n  \"b\": 2\n}", d);
+            assert_eq!((l, c), (3, 3));
+            assert!(r.contains("comma missing"), "{r}");
+            // Unclosed object: end of input names the open brace.
+            let (l, c, r) = err("{\n  \"gateway\": {\n    \"bind\": \"lan\"\n", d);
+            assert_eq!((l, c), (4, 1));
+            assert!(r.contains("'{' opened at 2:14 is never closed"), "{r}");
+            // Unclosed string.
+            let (l, c, r) = err("{\"a\": \"abc\n}", d);
+            assert_eq!((l, c), (1, 11));
+            assert!(
+                r.contains("line break inside the string opened at 1:7"),
+                "{r}"
+            );
+            // Snippet pasted after the closing brace.
+            let (l, c, r) = err("{\"a\": 1}\n\"gateway\": {}", d);
+            assert_eq!((l, c), (2, 1));
+            assert!(r.contains("pasted outside"), "{r}");
+            // Snippet without any outer braces.
+            let (l, c, _) = err("\"gateway\": {}", d);
+            assert_eq!((l, c), (1, 10));
+            // Missing colon, double comma, stray closer, bare word.
+            assert_eq!(err("{\"a\" 1}", d).1, 6);
+            assert_eq!(err("[1,,2]", d).1, 4);
+            assert_eq!(err("[1}", d).1, 3);
+            assert_eq!(err("{\"a\": allow}", d).1, 7);
+            assert!(err("{\"a\": allow}", d).2.contains("strings need quotes"));
+            assert_eq!(err("{\"a\": 01}", d).1, 8);
+            assert_eq!(err("{\"a\": 1e}", d).1, 9);
+            assert_eq!(err("{\"a\": -}", d).1, 8);
+            // Empty and blank documents.
+            assert_eq!(err("", d).0..=err("", d).1, 1..=1);
+            assert!(err("", d).2.contains("empty document"));
+            assert_eq!(err("\n\n", d).0, 3);
+        }
+        assert!(
+            err("{a: 1 /* open", Dialect::Json5)
+                .2
+                .contains("comment opened at 1:7")
+        );
+        assert!(
+            err("{a: '\\1'}", Dialect::Json5)
+                .2
+                .contains("digits cannot be escaped")
+        );
+        assert!(err("{a: '\\01'}", Dialect::Json5).2.contains("octal"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "[".repeat(MAX_DEPTH + 5);
+        let (_, c, r) = err(&deep, Dialect::Json);
+        assert_eq!(c as usize, MAX_DEPTH + 1);
+        assert!(r.contains("nested more than"));
+        let fine = format!("{}{}", "[".repeat(50), "]".repeat(50));
+        ok(&fine, Dialect::Json);
     }
 }

@@ -12,6 +12,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let width = b.len() + 1;
+    // Every index below is < width by construction (j < b.len()), so none can panic.
     // Three rolling rows: two back is needed for transpositions.
     let mut prev2 = vec![0usize; width];
     let mut prev: Vec<usize> = (0..width).collect();
@@ -73,7 +74,9 @@ pub fn suggest(input: &str, valid: &[&str], aliases: &[(&str, &[&str])]) -> Vec<
     if let Some((_, means)) = aliases.iter().find(|(word, _)| squash(word) == squashed) {
         return means.iter().map(|s| (*s).to_string()).collect();
     }
-    if folded.is_empty() {
+    // Nothing sensible is ever meant by a very long word, and the distance costs
+    // length × length.
+    if folded.is_empty() || folded.chars().count() > 64 {
         return Vec::new();
     }
     let mut scored: Vec<(usize, &str)> = valid

@@ -125,17 +125,23 @@ fn lines_for(version: Option<OcVersion>, all: Vec<(ExecEra, Line)>) -> Vec<Strin
                 .map(|(_, l)| format!("{v} (your config's meta.lastTouchedVersion): {}", l.text))
                 .collect();
             if out.is_empty() {
-                out = all.into_iter().map(|(_, l)| format!("{}: {}", l.range, l.text)).collect();
+                out = all
+                    .into_iter()
+                    .map(|(_, l)| format!("{}: {}", l.range, l.text))
+                    .collect();
             }
             out
         }
-        None => all.into_iter().map(|(_, l)| format!("{}: {}", l.range, l.text)).collect(),
+        None => all
+            .into_iter()
+            .map(|(_, l)| format!("{}: {}", l.range, l.text))
+            .collect(),
     }
 }
 
 const LEGACY_GATE: &str = "approvals live in SQLite (#114063); while this JSON file exists, exec approvals \
-    stop with \"Legacy exec approvals exist at ~/.openclaw/exec-approvals.json. Run `openclaw doctor --fix` \
-    before using exec approvals.\" — fix the file, then run `openclaw doctor --fix` to import it";
+    stop with `Legacy exec approvals exist at ~/.openclaw/exec-approvals.json. Run openclaw doctor --fix …` \
+    until `openclaw doctor --fix` imports it";
 
 /// What OpenClaw does with an invalid `security` / `ask` / `askFallback` value.
 /// `field_default` is the built-in value used instead on 2026.4.2+.
@@ -215,22 +221,26 @@ pub fn whole_file_ignored(version: Option<OcVersion>) -> Vec<String> {
     )
 }
 
-/// The one line every exec-approvals finding ends with, because the guide says
-/// otherwise.
-pub const NEVER_PAIRING: &str = "exec_approvals_invalid — a bad value here never causes \"pairing required\" by itself; \
-     the real link is the `operator.approvals` scope upgrade (`Exec approval registration failed: … gateway closed (1008)`)";
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn parses_versions() {
-        assert_eq!(OcVersion::parse("2026.4.12"), Some(OcVersion::new(2026, 4, 12)));
-        assert_eq!(OcVersion::parse("2026.4.12-beta.1"), Some(OcVersion::new(2026, 4, 12)));
+        assert_eq!(
+            OcVersion::parse("2026.4.12"),
+            Some(OcVersion::new(2026, 4, 12))
+        );
+        assert_eq!(
+            OcVersion::parse("2026.4.12-beta.1"),
+            Some(OcVersion::new(2026, 4, 12))
+        );
         let re = OcVersion::parse("2026.3.31-1");
         assert_eq!(re.map(|v| v.rerelease), Some(1));
-        assert_eq!(OcVersion::parse("v2026.8.3"), Some(OcVersion::new(2026, 8, 3)));
+        assert_eq!(
+            OcVersion::parse("v2026.8.3"),
+            Some(OcVersion::new(2026, 8, 3))
+        );
         assert_eq!(OcVersion::parse("2026.13.1"), None);
         assert_eq!(OcVersion::parse("banana"), None);
         assert_eq!(OcVersion::parse(""), None);
@@ -243,7 +253,10 @@ mod tests {
         assert_eq!(ExecEra::of(OcVersion::new(2026, 4, 1)), ExecEra::Leaky);
         assert_eq!(ExecEra::of(OcVersion::new(2026, 4, 2)), ExecEra::Stripped);
         assert_eq!(ExecEra::of(OcVersion::new(2026, 4, 12)), ExecEra::Stripped);
-        assert_eq!(ExecEra::of(OcVersion::new(2026, 7, 20)), ExecEra::StrippedOrFailClosed);
+        assert_eq!(
+            ExecEra::of(OcVersion::new(2026, 7, 20)),
+            ExecEra::StrippedOrFailClosed
+        );
         assert_eq!(ExecEra::of(OcVersion::new(2026, 8, 16)), ExecEra::Sqlite);
     }
 
