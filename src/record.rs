@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::cause::Cause;
 use crate::rules::CategorySet;
 
 /// The version of the record schema; bumped on any incompatible change.
@@ -155,6 +156,10 @@ pub struct Record {
     pub truncated: bool,
     /// The line held invalid UTF-8, replaced by U+FFFD in the strings above.
     pub lossy: bool,
+    /// The probable root cause, when the diagnosis has attributed one.
+    pub cause: Option<Cause>,
+    /// One line on what to do about it.
+    pub hint: Option<String>,
 }
 
 impl Record {
@@ -186,6 +191,8 @@ impl Record {
             text: String::new(),
             truncated: false,
             lossy: false,
+            cause: None,
+            hint: None,
         }
     }
 }
@@ -217,7 +224,7 @@ mod tests {
         let r = Record::new("-".into(), 1, 0);
         let v = serde_json::to_value(&r).unwrap();
         let obj = v.as_object().unwrap();
-        assert_eq!(obj.len(), 25);
+        assert_eq!(obj.len(), 27);
         assert_eq!(obj["categories"], serde_json::json!([]));
         assert!(obj["ts"].is_null());
     }
