@@ -81,7 +81,8 @@ impl Parser {
                 r"Gateway WebSocket closed \(code=(\d{1,4}), reason=(.*?), handshake=",
             ),
             guide_close: re(r#"close\((\d{1,4})\)(?: "([^"]*)")?"#),
-            request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z-]{3,})"#),
+            // ws-log lines shorten ids with `…`; keep it, so a short id is not taken for a whole one.
+            request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#),
             kv_key: re(r"(?:^|[ (,])([A-Za-z_][A-Za-z0-9_.]*)="),
         }
     }
@@ -115,6 +116,10 @@ impl Parser {
         }
         if rec.level.is_none() {
             rec.level = outer.level.or_else(|| ansi::level_from_colour(raw));
+        }
+        if rec.level.is_none() && is_ws_traffic(&rec.message) {
+            // ws-log lines (`← connect`, `→ close`, `⇄ res`) are logged at info.
+            rec.level = Some(Level::Info);
         }
         rec.ts_utc = rec
             .ts
@@ -400,12 +405,15 @@ impl Parser {
                 j = keys.len();
                 line.len()
             } else if key == "ua" {
-                // Find ` code=` followed by ` reason=` among the later keys.
-                while j < keys.len()
-                    && !(keys[j].2 == "code" && keys.get(j + 1).is_some_and(|k| k.2 == "reason"))
-                {
-                    j += 1;
-                }
+                // User agents hold anything, ` x=` included. The close template
+                // ends one at ` code=<n> reason=`; the unauthorized template ends
+                // it at its last key, ` reason=<auth code>`.
+                j = (i + 1..keys.len())
+                    .find(|&j| {
+                        keys[j].2 == "code" && keys.get(j + 1).is_some_and(|k| k.2 == "reason")
+                    })
+                    .or_else(|| (i + 1..keys.len()).rev().find(|&j| keys[j].2 == "reason"))
+                    .unwrap_or(keys.len());
                 keys.get(j).map_or(line.len(), |k| k.0)
             } else {
                 keys.get(j).map_or(line.len(), |k| k.0)
@@ -429,6 +437,11 @@ fn tidy_value(v: &str) -> &str {
         v = &v[..v.len() - 1];
     }
     v
+}
+
+/// Whether a message is a WebSocket traffic line (`src/gateway/ws-log.ts`).
+fn is_ws_traffic(msg: &str) -> bool {
+    msg.starts_with("← ") || msg.starts_with("→ ") || msg.starts_with("⇄ ")
 }
 
 /// Reads tslog bindings (`{"subsystem":"gateway/ws"}` as a JSON string) into the
@@ -678,6 +691,11 @@ mod tests {
         );
         assert_eq!(p.key_values("=x k=v").get("k"), Some("v"));
         assert_eq!(p.key_values("ua=x code=n/a").get("ua"), Some("x code=n/a"));
+        let kv = p.key_values(
+            "unauthorized conn=c ua=Mozilla/5.0 (X; a=b) reason=x host=y reason=token_mismatch",
+        );
+        assert_eq!(kv.get("ua"), Some("Mozilla/5.0 (X; a=b) reason=x host=y"));
+        assert_eq!(kv.get("reason"), Some("token_mismatch"));
         let kv = p.key_values("closed (code=1008, reason=pairing required, handshake=failed)");
         assert_eq!(kv.get("code"), Some("1008"));
         assert_eq!(kv.get("handshake"), Some("failed"));

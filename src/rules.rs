@@ -253,7 +253,19 @@ pub static RULES: &[Rule] = &[
     rule!(
         "device_token",
         [Token],
-        r"device token (?:mismatch|rejected|rotated|revoked|rotation denied)"
+        r"device token (?:mismatch|rejected)"
+    ),
+    rule!(
+        "device_token_lifecycle",
+        [Token],
+        r"device token (?:rotated|revoked)",
+        Info
+    ),
+    rule!(
+        "device_token_denied",
+        [Token],
+        r"device token rotation denied",
+        Warn
     ),
     rule!(
         "device_token_scope",
