@@ -36,6 +36,7 @@ pub mod lines;
 pub mod output;
 pub mod parse;
 pub mod record;
+pub mod redact;
 pub mod rules;
 pub mod search;
 pub mod timestamp;

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clawscan::config_check::{self, CheckOptions};
 use clawscan::input::{self, Input, InputError};
 use clawscan::output::{CountSink, JsonSink, QuietSink};
+use clawscan::redact::Redactor;
 use clawscan::search::DEFAULT_READ_SIZE;
 use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
 
@@ -73,6 +74,16 @@ struct ScanArgs {
     /// pauses, which is enough for live pipes).
     #[arg(long)]
     line_buffered: bool,
+
+    /// Write secrets (tokens, passwords, keys, pairing codes) as they are instead of
+    /// replacing them with `[REDACTED:<hash>]` markers.
+    #[arg(long)]
+    no_redact: bool,
+
+    /// Derive the redaction key from this text instead of drawing it at random, so
+    /// markers are the same from run to run (tests, comparing two runs).
+    #[arg(long, value_name = "TEXT", hide = true)]
+    redact_key: Option<String>,
 
     /// Cut lines longer than this (suffixes K, M, G); cut lines are still reported,
     /// with "truncated": true.
@@ -197,13 +208,21 @@ fn run_scan(args: ScanArgs) -> Outcome {
             args.category.iter().copied().collect()
         },
         read_size: DEFAULT_READ_SIZE,
+        redact: !args.no_redact,
     };
+    if args.no_redact {
+        eprintln!("clawscan: --no-redact: secrets in the input are written out as they are");
+    }
     let searcher = match Searcher::new(config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("clawscan: {e}");
             return Outcome::Error;
         }
+    };
+    let searcher = match &args.redact_key {
+        Some(text) => searcher.with_redactor(Redactor::from_text_key(text)),
+        None => searcher,
     };
     let inputs: Vec<Input> = if args.paths.is_empty() {
         vec![Input::Stdin]

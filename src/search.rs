@@ -14,6 +14,7 @@ use crate::ansi;
 use crate::lines::{self, Fill, LineBuffer, LineCounter, Position};
 use crate::parse::Parser;
 use crate::record::Record;
+use crate::redact::Redactor;
 use crate::rules::{CategorySet, Classification, Rules, RulesError};
 
 /// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
@@ -43,6 +44,8 @@ pub struct SearchConfig {
     pub categories: CategorySet,
     /// Bytes asked for per read by the stream driver.
     pub read_size: usize,
+    /// Replace secrets in records by markers (see [`crate::redact`]).
+    pub redact: bool,
 }
 
 impl Default for SearchConfig {
@@ -52,6 +55,7 @@ impl Default for SearchConfig {
             emit_all: false,
             categories: CategorySet::all(),
             read_size: DEFAULT_READ_SIZE,
+            redact: true,
         }
     }
 }
@@ -109,7 +113,10 @@ pub struct SearchStats {
 pub struct Searcher {
     rules: Rules,
     parser: Parser,
+    redactor: Redactor,
     config: SearchConfig,
+    /// Lines to hand over as context (see [`Searcher::with_context`]).
+    context: Option<regex::bytes::Regex>,
 }
 
 impl Searcher {
@@ -118,7 +125,9 @@ impl Searcher {
         Ok(Searcher {
             rules: Rules::new()?,
             parser: Parser::new(),
+            redactor: Redactor::new(),
             config,
+            context: None,
         })
     }
 
@@ -128,7 +137,30 @@ impl Searcher {
         Searcher {
             rules: self.rules.clone(),
             parser: self.parser.clone(),
+            redactor: self.redactor.clone(),
             config,
+            context: self.context.clone(),
+        }
+    }
+
+    /// The same searcher, also handing the sink *context lines*: lines that match
+    /// `context` (bytes, one line per match) but no rule reach the sink with empty
+    /// categories. The diagnosis reads them (version banners, `Source: local
+    /// loopback`) without having every line parsed. Lines longer than
+    /// `max_line_bytes` are never context.
+    pub fn with_context(&self, context: regex::bytes::Regex) -> Searcher {
+        Searcher {
+            context: Some(context),
+            ..self.clone()
+        }
+    }
+
+    /// The same searcher, redacting with `redactor` (a fixed key gives reproducible
+    /// markers) when the configuration asks for redaction.
+    pub fn with_redactor(&self, redactor: Redactor) -> Searcher {
+        Searcher {
+            redactor,
+            ..self.clone()
         }
     }
 
@@ -374,8 +406,25 @@ impl<'a> Scan<'a> {
         let mut raw_lines = LineCounter::new(pos.line);
         let mut from = 0;
         let mut go_on = true;
+        // The next context match at or after `from`, searched again only once passed,
+        // so each context search runs once per match.
+        let context = self.searcher.context.as_ref();
+        let mut ctx_next: Option<usize> = None;
+        let mut ctx_done = context.is_none();
         while from < hay.len() {
-            let Some((m, _)) = rules.find_at(hay, from) else {
+            let event = rules.find_at(hay, from).map(|(m, _)| m);
+            if let Some(cx) = context
+                && !ctx_done
+                && ctx_next.is_none_or(|p| p < from)
+            {
+                ctx_next = cx.find_at(hay, from).map(|m| m.start());
+                ctx_done = ctx_next.is_none();
+            }
+            let next = match (event, ctx_next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let Some(m) = next else {
                 break;
             };
             let ls = lines::line_start(hay, m);
@@ -459,7 +508,10 @@ impl<'a> Scan<'a> {
         let cut = pieces.is_some();
         let class = pieces.unwrap_or_else(|| searcher.rules.classify(text));
         let categories = class.categories;
-        if !config.emit_all && !categories.intersects(config.categories) {
+        // With context patterns, a line without categories was found by them (the
+        // rule finder and classifier agree), so it goes to the sink as context.
+        let context_line = categories.is_empty() && searcher.context.is_some() && !cut;
+        if !config.emit_all && !categories.intersects(config.categories) && !context_line {
             return Ok(true);
         }
         let max = config.max_line_bytes.max(1);
@@ -469,6 +521,15 @@ impl<'a> Scan<'a> {
             ansi::strip(head_raw)
         } else {
             std::borrow::Cow::Borrowed(text)
+        };
+        // Redact before parsing: every field read from the line is then redacted.
+        let head_text = if config.redact {
+            match searcher.redactor.redact(&head_text) {
+                std::borrow::Cow::Borrowed(_) => head_text,
+                std::borrow::Cow::Owned(v) => std::borrow::Cow::Owned(v),
+            }
+        } else {
+            head_text
         };
         let mut rec = Record::new(Arc::clone(self.source), at.line, at.offset);
         searcher.parser.parse_into(&head_text, head_raw, &mut rec);

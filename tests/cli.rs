@@ -80,7 +80,7 @@ fn fixtures() -> Vec<(String, PathBuf)> {
 fn testdata_records_match_expected() {
     let bless = std::env::var_os("CLAWSCAN_BLESS").is_some();
     for (log, expected) in fixtures() {
-        let o = run(&[&log], None);
+        let o = run(&["--redact-key", "test", &log], None);
         assert_eq!(o.status.code(), Some(0), "{log}: {}", stderr(&o));
         assert!(o.stderr.is_empty(), "{log}: {}", stderr(&o));
         let got = stdout(&o);
@@ -126,8 +126,8 @@ fn records_validate_against_the_schema() {
 fn stdin_gives_the_same_records_as_the_file() {
     for (log, _) in fixtures() {
         let data = std::fs::read(root().join(&log)).unwrap();
-        let from_file = records(&run(&[&log], None));
-        let mut from_stdin = records(&run(&[], Some(&data)));
+        let from_file = records(&run(&["--redact-key", "t", &log], None));
+        let mut from_stdin = records(&run(&["--redact-key", "t"], Some(&data)));
         for r in &mut from_stdin {
             assert_eq!(r["source"], "-");
             r["source"] = serde_json::Value::String(log.clone());
@@ -135,6 +135,70 @@ fn stdin_gives_the_same_records_as_the_file() {
         assert_eq!(from_file, from_stdin, "{log}");
         let dash = records(&run(&["-"], Some(&data)));
         assert_eq!(dash.len(), from_file.len());
+    }
+}
+
+const SECRETS: [&str; 5] = [
+    "7c0e4b9a2f6d8e1c3b5a7f9d0e2c4b6a",
+    "51d2e3f4a5b6c7d8e9f00112233445566",
+    "S3cretPassw0rd",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "Q7M2X9KD",
+];
+
+#[test]
+fn secrets_are_redacted_by_default() {
+    let o = run(&["testdata/formats/secrets.log"], None);
+    let out = stdout(&o);
+    for secret in SECRETS {
+        assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+    }
+    let recs = records(&o);
+    assert_eq!(recs.len(), 8);
+    // The same token gives the same marker on every line that carries it.
+    let env_line = recs
+        .iter()
+        .find(|r| {
+            r["text"]
+                .as_str()
+                .unwrap()
+                .contains("OPENCLAW_GATEWAY_TOKEN")
+        })
+        .unwrap();
+    let config_line = recs
+        .iter()
+        .find(|r| r["text"].as_str().unwrap().contains("Invalid config"))
+        .unwrap();
+    let marker = env_line["text"]
+        .as_str()
+        .unwrap()
+        .split("OPENCLAW_GATEWAY_TOKEN=")
+        .nth(1)
+        .unwrap()[..17]
+        .to_string();
+    assert!(marker.starts_with("[REDACTED:"), "{marker}");
+    assert!(config_line["text"].as_str().unwrap().contains(&marker));
+    // Words about tokens stay readable.
+    assert!(out.contains("token_mismatch") && out.contains("hasDeviceToken=true"));
+    assert!(out.contains("gateway token mismatch"));
+
+    // Markers are keyed per run: two runs differ, unless given the same key.
+    let again = stdout(&run(&["testdata/formats/secrets.log"], None));
+    assert_ne!(out, again);
+    let k1 = stdout(&run(
+        &["--redact-key", "k", "testdata/formats/secrets.log"],
+        None,
+    ));
+    let k2 = stdout(&run(
+        &["--redact-key", "k", "testdata/formats/secrets.log"],
+        None,
+    ));
+    assert_eq!(k1, k2);
+
+    let o = run(&["--no-redact", "testdata/formats/secrets.log"], None);
+    assert!(stderr(&o).contains("--no-redact"));
+    for secret in SECRETS {
+        assert!(stdout(&o).contains(secret), "{secret}");
     }
 }
 

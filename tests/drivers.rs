@@ -7,14 +7,19 @@ use clawscan::ansi;
 use clawscan::lines::{Position, trim_cr};
 use clawscan::output::CollectSink;
 use clawscan::parse::Parser;
+use clawscan::redact::Redactor;
 use clawscan::rules::Rules;
 use clawscan::{CategorySet, Record, SearchConfig, Searcher};
 use proptest::prelude::*;
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| Rules::new().unwrap());
 static PARSER: LazyLock<Parser> = LazyLock::new(Parser::new);
-static SEARCHER: LazyLock<Searcher> =
-    LazyLock::new(|| Searcher::new(SearchConfig::default()).unwrap());
+const KEY: [u8; 16] = [42; 16];
+static SEARCHER: LazyLock<Searcher> = LazyLock::new(|| {
+    Searcher::new(SearchConfig::default())
+        .unwrap()
+        .with_redactor(Redactor::with_key(KEY))
+});
 
 fn searcher(cfg: &SearchConfig) -> Searcher {
     SEARCHER.with_config(cfg.clone())
@@ -24,6 +29,7 @@ fn searcher(cfg: &SearchConfig) -> Searcher {
 fn reference(input: &[u8], cfg: &SearchConfig) -> Vec<Record> {
     let rules = &*RULES;
     let parser = &*PARSER;
+    let redactor = Redactor::with_key(KEY);
     let source: Arc<str> = Arc::from("t");
     let max = cfg.max_line_bytes;
     let mut out = Vec::new();
@@ -40,6 +46,11 @@ fn reference(input: &[u8], cfg: &SearchConfig) -> Vec<Record> {
         if cfg.emit_all || class.categories.intersects(cfg.categories) {
             let head = &raw[..raw.len().min(max)];
             let head_text = ansi::strip(head);
+            let head_text = if cfg.redact {
+                redactor.redact(&head_text).into_owned()
+            } else {
+                head_text.into_owned()
+            };
             let mut rec = Record::new(source.clone(), line_no, offset);
             parser.parse_into(&head_text, head, &mut rec);
             rec.categories = class.categories;
@@ -255,6 +266,10 @@ fn fragment() -> impl Strategy<Value = Vec<u8>> {
         Just(b"unauthorized conn=".to_vec()),
         Just(b"token_mismatch".to_vec()),
         Just(b"author=".to_vec()),
+        Just(b" token=9f3b2c7d1e8a4f60 ".to_vec()),
+        Just(b"#token=".to_vec()),
+        Just(b"Bearer abcdefgh12345678".to_vec()),
+        Just(br#""password":"hunter2hunter2""#.to_vec()),
         Just(b"10:30:12 [ws] ".to_vec()),
         Just(b"2026-04-11T10:30:12.404+02:00 ".to_vec()),
         Just(br#"{"time":"2026-04-11T08:30:12Z","message":"code=1008 x"}"#.to_vec()),
@@ -285,6 +300,18 @@ proptest! {
         let recs = check_all_drivers(&input, &cfg);
         let lines = input.split(|&b| b == b'\n').count() - usize::from(input.ends_with(b"\n") || input.is_empty());
         prop_assert_eq!(recs.len(), lines);
+    }
+
+    #[test]
+    fn no_generated_secret_gets_through(input in input_strategy(), secret in "[a-zA-Z0-9]{12,24}") {
+        let line = format!("code=1008 reason=pairing required ?token={secret} Bearer {secret} token={secret}\n");
+        let mut data = input.clone();
+        data.push(b'\n');
+        data.extend_from_slice(line.as_bytes());
+        for rec in via_reader(&data, &default_cfg(), 4096) {
+            let json = serde_json::to_string(&rec).unwrap();
+            prop_assert!(!json.contains(&secret), "{}", json);
+        }
     }
 
     #[test]

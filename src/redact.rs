@@ -1,0 +1,279 @@
+//! Redaction: secrets in log lines replaced by markers that keep correlation.
+//!
+//! This module owns the table of secret forms (gateway and device tokens in URLs,
+//! `key=value` pairs and JSON, bearer credentials, passwords in URLs, PEM private keys,
+//! pairing and setup codes) and the marker `[REDACTED:3f9a1c]`. The scan applies it to
+//! a line before the line is parsed, so every field read from the line is redacted by
+//! construction. It does not decide what is an event.
+//!
+//! The marker's six hex digits are a keyed hash (SipHash, via the standard library)
+//! of the secret under a key drawn at random for each run: the same secret gives the
+//! same marker within a run, so two lines can be seen to carry the same token, but
+//! the marker cannot be reversed or checked against a guess without the key, which
+//! is never written anywhere. 24 bits are enough to tell a run's few secrets apart
+//! and too few to identify one.
+
+use std::hash::{BuildHasher, Hasher};
+
+use regex::bytes::{Captures, Regex};
+
+/// One secret form: a pattern whose group `secret` is the value to hide.
+#[derive(Debug)]
+pub struct SecretRule {
+    /// A short stable name.
+    pub id: &'static str,
+    /// The pattern; the named group `secret` is replaced by the marker.
+    pub pattern: &'static str,
+}
+
+/// The secret forms. Keys are matched case-insensitively; a value already redacted
+/// (a marker, OpenClaw's own `abcdef…wxyz`, `***`) is left alone by the caller.
+pub static SECRET_RULES: &[SecretRule] = &[
+    // `#token=…`, `?token=…`, `&token=…` in dashboard and WebSocket URLs.
+    SecretRule {
+        id: "url_token",
+        pattern: r"(?i)[#?&](?:token|access_token|auth|password|key)=(?P<secret>[^&#\s\x22'<>]+)",
+    },
+    // `user:password@` in URLs.
+    SecretRule {
+        id: "url_password",
+        pattern: r"(?i)[a-z][a-z0-9+.-]*://[^/\s:@\x22]+:(?P<secret>[^@\s/\x22]+)@",
+    },
+    // `Authorization: Bearer …`, `Bearer …`, `Basic …`.
+    SecretRule {
+        id: "bearer",
+        pattern: r"(?i)\b(?:bearer|basic)\s+(?P<secret>[A-Za-z0-9._~+/=-]{8,})",
+    },
+    // JSON members: `"token":"…"`, `"password": "…"`, also JSON-in-a-string (`\"token\":\"…\"`).
+    SecretRule {
+        id: "json_secret",
+        pattern: r#"(?i)\\?"(?:token|gatewayToken|deviceToken|bootstrapToken|setupCode|password|secret|apiKey|api_key|accessToken|access_token|refreshToken|refresh_token|privateKey|private_key|authorization)\\?"\s*:\s*\\?"(?P<secret>(?:[^"\\]|\\[^"])+)\\?""#,
+    },
+    // `key=value` pairs and environment dumps.
+    SecretRule {
+        id: "kv_secret",
+        pattern: r"(?i)(?:^|[\s,;(\[{])(?:token|gateway[_.-]?token|device[_.-]?token|bootstrap[_.-]?token|setup[_.-]?code|password|passwd|secret|api[_-]?key|access[_-]?token|refresh[_-]?token|OPENCLAW_GATEWAY_TOKEN|OPENCLAW_GATEWAY_PASSWORD)\s*[=:]\s*(?P<secret>[^\s,;)\]}\x22']+)",
+    },
+    // PEM private keys: the whole block on one line (raw or with escaped `\n`), or from
+    // its first line to the end of the line.
+    SecretRule {
+        id: "pem_private_key",
+        pattern: r"(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*))",
+    },
+    // DM pairing codes and `openclaw pairing approve <channel> <CODE>`.
+    SecretRule {
+        id: "pairing_code",
+        pattern: r"(?:Pairing code:\s*|openclaw pairing approve\s+[a-z0-9_-]+\s+)(?P<secret>[A-Z0-9]{6,12})\b",
+    },
+];
+
+/// Values that look like a secret's place but hold none: method names and flags.
+const NOT_SECRETS: &[&str] = &[
+    "token",
+    "password",
+    "none",
+    "true",
+    "false",
+    "n/a",
+    "null",
+    "undefined",
+    "device-token",
+    "missing",
+    "mismatch",
+    "set",
+    "unset",
+    "yes",
+    "no",
+    "<none>",
+    "[redacted]",
+];
+
+/// The compiled secret table and this run's key.
+#[derive(Clone, Debug)]
+pub struct Redactor {
+    rules: Vec<Regex>,
+    any: regex::bytes::RegexSet,
+    key: [u8; 16],
+}
+
+impl Redactor {
+    /// A redactor with a key drawn at random for this run.
+    pub fn new() -> Redactor {
+        // RandomState is seeded from the OS for each process.
+        let rs = std::collections::hash_map::RandomState::new();
+        let mut key = [0u8; 16];
+        for (i, chunk) in key.chunks_mut(8).enumerate() {
+            let mut h = rs.build_hasher();
+            h.write_usize(i);
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+        Redactor::with_key(key)
+    }
+
+    /// A redactor with a fixed key (tests, reproducible reports).
+    pub fn with_key(key: [u8; 16]) -> Redactor {
+        // The patterns are fixed and covered by the unit tests.
+        #[allow(clippy::unwrap_used)]
+        let rules = SECRET_RULES
+            .iter()
+            .map(|r| Regex::new(r.pattern).unwrap())
+            .collect();
+        #[allow(clippy::unwrap_used)]
+        let any = regex::bytes::RegexSet::new(SECRET_RULES.iter().map(|r| r.pattern)).unwrap();
+        Redactor { rules, any, key }
+    }
+
+    /// A redactor whose key is derived from `text` (for `--redact-key`).
+    pub fn from_text_key(text: &str) -> Redactor {
+        let mut key = [0u8; 16];
+        for (i, chunk) in key.chunks_mut(8).enumerate() {
+            let mut h = std::hash::DefaultHasher::new();
+            h.write_usize(i);
+            h.write(text.as_bytes());
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+        Redactor::with_key(key)
+    }
+
+    /// The marker for one secret value.
+    pub fn marker(&self, secret: &[u8]) -> String {
+        let mut h = std::hash::DefaultHasher::new();
+        h.write(&self.key);
+        h.write(secret);
+        format!("[REDACTED:{:06x}]", h.finish() & 0xff_ffff)
+    }
+
+    /// The line with every secret replaced by its marker; borrowed when it has none.
+    pub fn redact<'a>(&self, line: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let hits = self.any.matches(line);
+        if !hits.matched_any() {
+            return std::borrow::Cow::Borrowed(line);
+        }
+        let mut out = line.to_vec();
+        for i in hits.iter() {
+            let Some(re) = self.rules.get(i) else {
+                continue;
+            };
+            let replaced = re.replace_all(&out, |c: &Captures<'_>| self.replace(c));
+            out = replaced.into_owned();
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
+    fn replace(&self, c: &Captures<'_>) -> Vec<u8> {
+        let (Some(whole), Some(secret)) = (c.get(0), c.name("secret")) else {
+            return c.get(0).map(|m| m.as_bytes().to_vec()).unwrap_or_default();
+        };
+        let value = secret.as_bytes();
+        let mut out = Vec::with_capacity(whole.len());
+        out.extend_from_slice(&whole.as_bytes()[..secret.start() - whole.start()]);
+        if is_not_secret(value) {
+            out.extend_from_slice(value);
+        } else {
+            out.extend_from_slice(self.marker(value).as_bytes());
+        }
+        out.extend_from_slice(&whole.as_bytes()[secret.end() - whole.start()..]);
+        out
+    }
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor::new()
+    }
+}
+
+/// Whether a value in a secret's place is a word, a flag or already redacted.
+fn is_not_secret(value: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let lower = s.to_ascii_lowercase();
+    NOT_SECRETS.contains(&lower.as_str())
+        || s.starts_with("[REDACTED")
+        || s.starts_with("${")
+        || s.chars().all(|c| c == '*')
+        || (s.contains('…') && s.chars().count() <= 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "9f3b2c7d1e8a4f60b5c2d9e1a7f3b8c4";
+
+    fn red(line: &str) -> String {
+        let r = Redactor::with_key([7; 16]);
+        String::from_utf8(r.redact(line.as_bytes()).into_owned()).unwrap()
+    }
+
+    fn assert_hidden(line: &str) -> String {
+        let out = red(line);
+        assert!(!out.contains(SECRET), "{line} -> {out}");
+        assert!(out.contains("[REDACTED:"), "{line} -> {out}");
+        out
+    }
+
+    #[test]
+    fn every_form_is_hidden() {
+        for line in [
+            &format!("dashboard: http://127.0.0.1:18789/#token={SECRET}"),
+            &format!("ws://gw.example.net:18789/?token={SECRET}&x=1"),
+            &format!("Authorization: Bearer {SECRET}"),
+            &format!(r#"{{"gateway":{{"auth":{{"token":"{SECRET}"}}}}}}"#),
+            &format!(r#"{{"0":"{{\"token\":\"{SECRET}\"}}"}}"#),
+            &format!("env OPENCLAW_GATEWAY_TOKEN={SECRET} openclaw gateway"),
+            &format!("token={SECRET} remote=1.2.3.4"),
+            &format!("https://mia:{SECRET}@proxy.example.net:8080/"),
+            &format!(
+                "key: -----BEGIN PRIVATE KEY-----\\nMIIEv{SECRET}\\n-----END PRIVATE KEY-----"
+            ),
+            &format!("-----BEGIN OPENSSH PRIVATE KEY----- {SECRET}"),
+            &format!(r#"{{"password": "{SECRET}"}}"#),
+        ] {
+            assert_hidden(line);
+        }
+    }
+
+    #[test]
+    fn markers_keep_correlation() {
+        let a = assert_hidden(&format!("token={SECRET}"));
+        let b = assert_hidden(&format!("?token={SECRET}"));
+        let marker = a.trim_start_matches("token=");
+        assert!(b.ends_with(marker));
+        let other = red("token=0000aaaa1111bbbb");
+        assert!(!other.contains(marker));
+    }
+
+    #[test]
+    fn event_words_stay_readable() {
+        for line in [
+            "[ws] unauthorized conn=c reason=token_mismatch",
+            "unauthorized: device token mismatch (rotate/reissue device token)",
+            "hasDeviceToken=[REDACTED] hasDeviceToken=true",
+            "← connect client=cli auth=token conn=c",
+            "unauthorized conn=c auth=device-token reason=password_missing",
+            r#"{"authProvided":"token","authReason":"token_mismatch"}"#,
+            "token=abcdef…wxyz",
+            "gateway.auth.token: ${OPENCLAW_GATEWAY_TOKEN}",
+        ] {
+            assert_eq!(red(line), line);
+        }
+    }
+
+    #[test]
+    fn pairing_codes_are_hidden() {
+        let out = red("Pairing code: Q7M2X9KD");
+        assert!(!out.contains("Q7M2X9KD"));
+        let out = red("openclaw pairing approve telegram Q7M2X9KD");
+        assert!(out.starts_with("openclaw pairing approve telegram [REDACTED:"));
+    }
+
+    #[test]
+    fn random_keys_differ() {
+        let a = Redactor::new().marker(SECRET.as_bytes());
+        let b = Redactor::new().marker(SECRET.as_bytes());
+        // One chance in 2^24 of a false failure.
+        assert_ne!(a, b);
+    }
+}
