@@ -29,6 +29,9 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// [`PIECE_CONTEXT`].
 const TAIL_OVERLAP: usize = 4096;
 
+/// The least number of bytes of a cut line classified at a time.
+const PIECE_BATCH: usize = 64 * 1024;
+
 /// The bytes at the end of a piece that serve only as look-around context (for `\b`
 /// and `$`); matches reaching into them are found with the next piece.
 const PIECE_CONTEXT: usize = 256;
@@ -188,6 +191,10 @@ impl Searcher {
         let mut long: Option<LongLine> = None;
         let max = self.config.max_line_bytes.max(1);
         loop {
+            // The unconsumed bytes hold no newline (they are a partial line), so
+            // only what this fill brings needs searching: a long line arriving in
+            // small reads costs linear, not quadratic, time.
+            let searched = buf.data().len();
             let fill = match buf.fill(&mut reader) {
                 Ok(f) => f,
                 Err(e) => {
@@ -230,7 +237,9 @@ impl Searcher {
             }
             if long.is_none() {
                 let data = buf.data();
-                if let Some(last) = memchr::memrchr(b'\n', data) {
+                if let Some(last) =
+                    memchr::memrchr(b'\n', &data[searched.min(data.len())..]).map(|i| searched + i)
+                {
                     let block = &data[..=last];
                     if !scan.block(block, pos)? {
                         return Ok(scan.stats);
@@ -315,6 +324,11 @@ impl LongLine {
     fn feed(&mut self, rules: &Rules, piece: &[u8], last: bool) {
         self.len += piece.len() as u64;
         self.overlap.extend_from_slice(piece);
+        // Classify in windows of at least PIECE_BATCH new bytes: pieces as small as
+        // one byte (a slow pipe) would otherwise re-read the overlap every time.
+        if !last && self.overlap.len() < TAIL_OVERLAP + PIECE_BATCH {
+            return;
+        }
         self.scratch.clear();
         ansi::strip_into(&self.overlap, &mut self.scratch);
         let text = if last {
