@@ -279,6 +279,12 @@ enum Finder {
 #[derive(Clone, Debug)]
 pub struct Rules {
     finder: Finder,
+    /// The anchors, by the finder's pattern id.
+    anchors: Vec<&'static [u8]>,
+    /// For each anchor, the rules that name it.
+    anchor_rules: Vec<Vec<usize>>,
+    /// Each rule alone, to confirm a candidate line cheaply.
+    singles: Vec<regex::bytes::Regex>,
     classifier: regex::bytes::RegexSet,
     /// The same patterns, reporting every rule that matches inside a span while
     /// look-around still sees the bytes beyond it: for lines read in pieces.
@@ -346,9 +352,31 @@ impl Rules {
             .crlf(true);
         // The finder looks only for the anchors: plain literals, searched with
         // SIMD (Teddy) and confirmed by comparing bytes, with no automaton.
-        let mut anchors: Vec<&str> = table.iter().flat_map(|r| r.anchors.iter().copied()).collect();
+        let mut anchors: Vec<&'static str> = table
+            .iter()
+            .flat_map(|r| r.anchors.iter().copied())
+            .collect();
         anchors.sort_unstable();
         anchors.dedup();
+        let anchor_rules = anchors
+            .iter()
+            .map(|a| {
+                (0..table.len())
+                    .filter(|&i| table[i].anchors.contains(a))
+                    .collect()
+            })
+            .collect();
+        let singles = table
+            .iter()
+            .map(|r| {
+                regex::bytes::RegexBuilder::new(r.pattern)
+                    .unicode(false)
+                    .multi_line(true)
+                    .crlf(true)
+                    .build()
+                    .map_err(|e| RulesError::Pattern(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
             .builder()
@@ -380,6 +408,9 @@ impl Rules {
             .collect();
         Ok(Rules {
             finder,
+            anchors: anchors.iter().map(|a| a.as_bytes()).collect(),
+            anchor_rules,
+            singles,
             classifier,
             pieces,
             rows,
@@ -398,6 +429,31 @@ impl Rules {
             Finder::Automaton(ac) => ac.find(hay),
         }?;
         Some((start + m.start(), start + m.end()))
+    }
+
+    /// Whether `line` is an event, given that an anchor starts at `line[at..]`:
+    /// tests the rules of every anchor starting there, then of every later anchor in
+    /// the line. Exact, because every match of a rule holds one of its anchors; and
+    /// cheap on the ordinary lines that merely contain an anchor word.
+    pub fn confirms(&self, line: &[u8], mut at: usize) -> bool {
+        loop {
+            let rest = &line[at..];
+            for (i, anchor) in self.anchors.iter().enumerate() {
+                if rest.starts_with(anchor) {
+                    let rules = self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice);
+                    if rules
+                        .iter()
+                        .any(|&r| self.singles.get(r).is_some_and(|re| re.is_match(line)))
+                    {
+                        return true;
+                    }
+                }
+            }
+            match self.find_at(line, at + 1) {
+                Some((next, _)) => at = next,
+                None => return false,
+            }
+        }
     }
 
     /// Classifies one line (without its line terminator).
@@ -483,13 +539,18 @@ mod tests {
 
     #[test]
     fn anchors_are_few_and_not_common_words() {
-        let mut all: Vec<&str> = RULES.iter().flat_map(|r| r.anchors.iter().copied()).collect();
+        let mut all: Vec<&str> = RULES
+            .iter()
+            .flat_map(|r| r.anchors.iter().copied())
+            .collect();
         all.sort_unstable();
         all.dedup();
         // Teddy, the SIMD multi-literal search, runs its fast ("slim") form for up to
         // 32 literals and a form half as fast beyond.
         assert!(all.len() <= 32, "{} anchors", all.len());
-        for common in ["conn", "code=", "reason=", "device=", "origin=", "token", "auth"] {
+        for common in [
+            "conn", "code=", "reason=", "device=", "origin=", "token", "auth",
+        ] {
             assert!(!all.contains(&common), "{common}");
         }
     }
@@ -673,6 +734,26 @@ mod tests {
             "service restart (1012)",
         ] {
             assert!(cats(line).is_empty(), "{line}: {:?}", cats(line));
+        }
+    }
+
+    #[test]
+    fn confirmation_agrees_with_the_classifier() {
+        let rules = Rules::new().unwrap();
+        for line in [
+            "→ close code=1000 handshake=connected localAddr=127.0.0.1 scopes=operator.pairing",
+            "x handshake=connected then closed before connect code=1008",
+            "OAuth token refreshed for operator.approvals",
+            "device pairing auto-approved device=ab role=operator",
+            "scopes=operator.pairing,operator.approvals localPort=1 1008x",
+            "author=x auth=token",
+        ] {
+            let b = line.as_bytes();
+            let want = !rules.classify(b).categories.is_empty();
+            let got = rules
+                .find_at(b, 0)
+                .is_some_and(|(at, _)| rules.confirms(b, at));
+            assert_eq!(got, want, "{line}");
         }
     }
 

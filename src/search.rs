@@ -443,6 +443,15 @@ impl<'a> Scan<'a> {
             };
             let ls = lines::line_start(hay, m);
             let le = lines::line_end(hay, m);
+            // An anchor is a word most of whose lines are events, not all: confirm
+            // with the rules behind the line's anchors before the full work.
+            let confirmed = matches!(event, Some(a) if a <= le)
+                && event.is_some_and(|a| rules.confirms(&hay[ls..le], a - ls));
+            let context_hit = ctx_next.is_some_and(|c| (ls..=le).contains(&c));
+            if !confirmed && !context_hit {
+                from = le + 1;
+                continue;
+            }
             let line_no = hay_lines.line_at(hay, ls);
             let (raw_line, raw_start) = if has_escapes {
                 let rs = raw_lines.skip_lines(raw, line_no - raw_lines.line());
@@ -523,7 +532,8 @@ impl<'a> Scan<'a> {
         let class = pieces.unwrap_or_else(|| searcher.rules.classify(text));
         let categories = class.categories;
         // With context patterns, a line without categories was found by them (the
-        // rule finder and classifier agree), so it goes to the sink as context.
+        // block search passes on only confirmed events and context matches), so it
+        // goes to the sink as context.
         let context_line = categories.is_empty() && searcher.context.is_some() && !cut;
         if !config.emit_all && !categories.intersects(config.categories) && !context_line {
             return Ok(true);
