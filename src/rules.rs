@@ -189,28 +189,28 @@ pub static RULES: &[Rule] = &[
     // --- device pairing ---------------------------------------------------------------
     // Close reason (all versions, and the newer "pairing required: device …" texts),
     // the TUI's "Pairing required.", the `cause` meta value and the error details code.
-    rule!("pairing_required", [Pairing], r"[Pp]airing required|PAIRING_REQUIRED|pairing-required", ["airing", "PAIR"]),
+    rule!("pairing_required", [Pairing], r"[Pp]airing required|PAIRING_REQUIRED|pairing-required", ["airing ", "airing-", "PAIR"]),
     rule!("not_paired", [Pairing], r"NOT_PAIRED", ["PAIR"]),
-    rule!("pairing_auto_approved", [Pairing], r"device pairing auto-approved", ["airing"], Info),
-    rule!("pairing_approved", [Pairing], r"device pairing approved", ["airing"], Info),
-    rule!("pairing_removed", [Pairing], r"device pairing removed", ["airing"], Info),
-    rule!("pairing_removal_denied", [Pairing], r"device pairing removal denied", ["airing"], Warn),
+    rule!("pairing_auto_approved", [Pairing], r"device pairing auto-approved", ["airing "], Info),
+    rule!("pairing_approved", [Pairing], r"device pairing approved", ["airing "], Info),
+    rule!("pairing_removed", [Pairing], r"device pairing removed", ["airing "], Info),
+    rule!("pairing_removal_denied", [Pairing], r"device pairing removal denied", ["airing "], Warn),
     rule!("pair_event", [Pairing], r"device\.pair\.(?:requested|resolved)", [".pair."]),
     rule!("device_removed", [Pairing], r"reason=device removed|\): device removed", ["ice removed"]),
     rule!("reapprove", [Pairing], r"identity changed and must be re-approved", ["identity"]),
-    rule!("devices_approve", [Pairing], r"openclaw devices approve", ["approv"]),
+    rule!("devices_approve", [Pairing], r"openclaw devices approve", ["devices approve"]),
     // --- close code 1008 ------------------------------------------------------------------
     // `code=1008`, JSON `"code":1008`, `gateway closed (1008)`, `disconnected (1008)`,
     // `close(1008)`; not a 1008 inside a UUID or a longer number.
     rule!("close_1008", [Close1008], r#"code(?:=|":|: | )1008(?-u:\b)|\(1008(?-u:\b)"#, ["1008"]),
     // --- tokens -----------------------------------------------------------------------------
     rule!("token_code", [Token], r"token_mismatch|token_missing|token_invalid", ["mismatch", "missing", "nvalid"]),
-    rule!("gateway_token", [Token], r"gateway token (?:missing|mismatch|not configured)", [" token "]),
-    rule!("device_token", [Token], r"device token (?:mismatch|rejected)", [" token "]),
-    rule!("device_token_lifecycle", [Token], r"device token (?:rotated|revoked)", [" token "], Info),
-    rule!("device_token_denied", [Token], r"device token rotation denied", [" token "], Warn),
+    rule!("gateway_token", [Token], r"gateway token (?:missing|mismatch|not configured)", ["y token "]),
+    rule!("device_token", [Token], r"device token (?:mismatch|rejected)", ["ce token "]),
+    rule!("device_token_lifecycle", [Token], r"device token (?:rotated|revoked)", ["ce token "], Info),
+    rule!("device_token_denied", [Token], r"device token rotation denied", ["ce token "], Warn),
     rule!("device_token_scope", [Token, Scope], r"device token scope mismatch|scope_mismatch", ["mismatch"]),
-    rule!("bootstrap_token", [Token], r"bootstrap token (?:invalid|revoke skipped)", [" token "]),
+    rule!("bootstrap_token", [Token], r"bootstrap token (?:invalid|revoke skipped)", ["p token "]),
     rule!("token_details", [Token], r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)", ["TOKEN_"]),
     // --- auth and device identity ---------------------------------------------------------
     // (`reason=<auth code>` values such as rate_limited or tailscale_* stand on
@@ -225,17 +225,17 @@ pub static RULES: &[Rule] = &[
     rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale", ["identity", "signature", "required", "mismatch", "nvalid"]),
     rule!("control_ui_insecure", [Auth], r"control ui requires device identity", ["identity"]),
     rule!("origin", [Auth], r"origin not allowed|origin-mismatch", ["not allowed", "mismatch"]),
-    rule!("locality", [Auth], r"Proxy headers detected from untrusted address\. Connection will not be treated as local|Loopback connection with non-local Host header", ["local"], Warn),
+    rule!("locality", [Auth], r"Proxy headers detected from untrusted address\. Connection will not be treated as local|Loopback connection with non-local Host header", ["treated as local", "non-local"], Warn),
     // --- role and scope upgrades ----------------------------------------------------------
     rule!("access_upgrade", [Scope], r"security audit: device (?:access|metadata) upgrade requested", ["upgrade"], Warn),
     rule!("upgrade_reason", [Scope], r#"reason(?:"?[=:]"?|: )(?:role|scope|metadata)-upgrade"#, ["upgrade"]),
     rule!("missing_scope", [Scope], r"missing scope: |unauthorized role: ", ["missing", "unauthorized"]),
     rule!("scope_pending", [Scope, Pairing], r"scope upgrade pending approval", ["upgrade"]),
-    rule!("more_than_approved", [Scope], r"(?:higher role|more scopes) than currently approved", ["approv"]),
+    rule!("more_than_approved", [Scope], r"(?:higher role|more scopes) than currently approved", ["currently approved"]),
     // --- connections that failed around the handshake -------------------------------------
     rule!("closed_before_connect", [Handshake], r"closed before connect", ["d before connect"], Warn),
-    rule!("handshake_ws", [Handshake], r"handshake timeout|invalid handshake|protocol mismatch conn=", ["handshake", "mismatch"], Warn),
-    rule!("handshake_failed", [Handshake], r#"handshake"?[=:]"?failed"#, ["handshake"]),
+    rule!("handshake_ws", [Handshake], r"handshake timeout|invalid handshake|protocol mismatch conn=", ["shake timeout", "invalid handshake", "mismatch"], Warn),
+    rule!("handshake_failed", [Handshake], r#"handshake=failed|handshake":"failed"#, ["shake=failed", "shake\":\"failed"]),
     rule!("client_connect_failed", [Handshake], r"gateway connect failed: ", ["ct failed"], Error),
     rule!("client_closed", [Handshake], r"gateway closed \(", ["closed ("], Error),
     rule!("ui_disconnected", [Handshake], r"disconnected \((?:1008|4008)\)", ["1008", "4008"]),
@@ -243,16 +243,16 @@ pub static RULES: &[Rule] = &[
     rule!("connect_challenge", [Handshake], r"connect challenge missing nonce", ["missing"]),
     rule!("code_4008", [Handshake], r#"code(?:=|":|: | )4008(?-u:\b)|\(4008(?-u:\b)"#, ["4008"]),
     // --- chat DM pairing --------------------------------------------------------------------
-    rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing"], Info),
-    rule!("dm_access", [DmPairing], r"access not configured\.|Pairing code:|openclaw pairing (?:approve|list)", ["not configured", "airing"]),
+    rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing "], Info),
+    rule!("dm_access", [DmPairing], r"access not configured\.|Pairing code:|openclaw pairing (?:approve|list)", ["not configured", "airing "]),
     rule!("dm_blocked", [DmPairing], r"Blocked unauthorized [a-z-]{1,40} sender|drop dm \(dmPolicy", ["unauthorized", "dmPolicy"]),
     rule!("dm_policy", [DmPairing], r"dmPolicy", ["dmPolicy"]),
     // --- exec approvals ---------------------------------------------------------------------
-    rule!("exec_registration", [ExecApprovals], r"Exec approval registration failed", ["approv"], Error),
+    rule!("exec_registration", [ExecApprovals], r"Exec approval registration failed", ["approval registration"], Error),
     rule!("exec_denied", [ExecApprovals], r"[Ee]xec denied|SYSTEM_RUN_DENIED", ["xec denied", "SYSTEM_RUN"]),
-    rule!("exec_set_params", [ExecApprovals], r"invalid exec\.approvals\.[a-z]+ params", ["approv"]),
-    rule!("exec_legacy", [ExecApprovals], r"Legacy exec approvals exist", ["approv"]),
-    rule!("exec_file", [ExecApprovals], r"exec-approvals\.json", ["approv"]),
+    rule!("exec_set_params", [ExecApprovals], r"invalid exec\.approvals\.[a-z]+ params", ["exec.approvals."]),
+    rule!("exec_legacy", [ExecApprovals], r"Legacy exec approvals exist", ["exec approvals"]),
+    rule!("exec_file", [ExecApprovals], r"exec-approvals\.json", ["exec-approvals"]),
     // --- configuration ----------------------------------------------------------------------
     rule!("config_invalid", [Config], r"Invalid config at |Config invalid|JSON5 parse failed", ["nvalid", "JSON5 parse"], Error),
     rule!("config_key", [Config], r"Unrecognized keys?: |Invalid option: expected one of", ["Unrecognized key", "nvalid"]),
@@ -545,9 +545,10 @@ mod tests {
             .collect();
         all.sort_unstable();
         all.dedup();
-        // Teddy, the SIMD multi-literal search, runs its fast ("slim") form for up to
-        // 32 literals and a form half as fast beyond.
-        assert!(all.len() <= 32, "{} anchors", all.len());
+        // Teddy, the SIMD multi-literal search, takes up to 64 literals. (Past 32 it
+        // runs a slower form, but measured on a realistic corpus, specific anchors
+        // that ordinary lines do not hold win over fewer, vaguer ones.)
+        assert!(all.len() <= 64, "{} anchors", all.len());
         for common in [
             "conn", "code=", "reason=", "device=", "origin=", "token", "auth",
         ] {
