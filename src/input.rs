@@ -10,6 +10,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::lines::Position;
 use crate::search::{SearchError, Searcher, Sink};
 
 /// One input of a scan.
@@ -39,12 +40,20 @@ impl Input {
         }
     }
 
-    /// Opens the input for reading.
+    /// Opens the input for reading, decoding gzip and zstd (told by their first
+    /// bytes, see [`crate::decompress`]).
     pub fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
-        match self {
-            Input::Stdin => Ok(Box::new(io::stdin())),
-            Input::Path(p) => open_file(p),
-        }
+        let raw: Box<dyn Read + Send> = match self {
+            Input::Stdin => Box::new(io::stdin()),
+            Input::Path(p) => open_file(p)?,
+        };
+        crate::decompress::decode(raw)
+            .map(|d| d.reader)
+            .map_err(|e| InputError {
+                name: self.name().to_string(),
+                message: describe(&e),
+                source: Some(e),
+            })
     }
 }
 
@@ -95,6 +104,20 @@ pub fn describe(e: &io::Error) -> String {
     }
 }
 
+/// The report for an input whose reading failed part way (a disk error, a corrupt or
+/// truncated archive): `at` is how far it was read; the records before it were kept.
+pub fn read_error(name: &str, source: io::Error, at: Position) -> InputError {
+    InputError {
+        name: name.to_string(),
+        message: format!(
+            "{} (after line {})",
+            describe(&source),
+            at.line.saturating_sub(1)
+        ),
+        source: Some(source),
+    }
+}
+
 /// What a multi-input search saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -139,11 +162,7 @@ pub fn search_inputs(
             }
             Err(SearchError::Read { source, at }) => {
                 totals.errors += 1;
-                on_error(&InputError {
-                    name: name.to_string(),
-                    message: format!("{} (after line {})", describe(&source), at.line - 1),
-                    source: Some(source),
-                });
+                on_error(&read_error(&name, source, at));
             }
             Err(SearchError::Write(e)) => return Err(e),
         }

@@ -4,11 +4,15 @@
 //! The pipeline is one line: input → lines → classify → enrich → output.
 //!
 //! - [`input`] names and opens inputs and runs a search over several in turn;
+//! - [`walk`], [`decompress`] and [`batch`] scan many inputs (directories, gzip and
+//!   zstd archives) in parallel and deliver their records in order; [`timefilter`]
+//!   keeps records inside a `--since`/`--until` window;
 //! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
 //! - [`rules`] is the rule table: which texts are events, of which [`Category`];
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
-//! - [`output`] holds the sinks (NDJSON, counts, quiet).
+//! - [`output`] holds the sinks (NDJSON, counts, quiet);
+//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -29,8 +33,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod ansi;
+pub mod batch;
 pub mod cause;
 pub mod config_check;
+pub mod decompress;
+pub mod diagnose;
 pub mod input;
 pub mod lines;
 pub mod output;
@@ -39,7 +46,9 @@ pub mod record;
 pub mod redact;
 pub mod rules;
 pub mod search;
+pub mod timefilter;
 pub mod timestamp;
+pub mod walk;
 
 pub use cause::Cause;
 pub use record::{Level, Record};

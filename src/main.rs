@@ -5,14 +5,20 @@ use std::ffi::OsString;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use clawscan::config_check::{self, CheckOptions};
+use clawscan::batch::{self, BatchOptions};
+use clawscan::config_check::{self, CheckOptions, OcVersion};
+use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Forward};
 use clawscan::input::{self, Input, InputError};
 use clawscan::output::{CountSink, JsonSink, QuietSink};
 use clawscan::redact::Redactor;
 use clawscan::search::DEFAULT_READ_SIZE;
+use clawscan::timefilter::{self, Stamp, TimeRange, Undated};
+use clawscan::walk::Filter;
 use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
 
 /// Finds, explains and counts "pairing required" failures in OpenClaw gateway logs.
@@ -45,17 +51,38 @@ enum Command {
     /// With no path, checks OpenClaw's state directory ($OPENCLAW_STATE_DIR or
     /// ~/.openclaw, and $OPENCLAW_CONFIG_PATH). Exit 0 clean, 1 findings, 2 unreadable.
     Check(CheckArgs),
+
+    /// Name the cause behind "pairing required" and give a fix for your version.
+    ///
+    /// Reads the given logs (or standard input; with no path and a terminal on
+    /// standard input, OpenClaw's recent file logs under /tmp/openclaw/) and prints
+    /// each cause found with its evidence, confidence and fix steps, what to do
+    /// first first. Also checks OpenClaw's config when it is readable.
+    ///
+    ///   openclaw gateway --verbose 2>&1 | clawscan diagnose
+    ///
+    /// Exit 0 a cause was identified, 1 nothing to fix, 2 error; 130 on Ctrl-C
+    /// (after printing the report so far).
+    Diagnose(DiagnoseArgs),
 }
 
 #[derive(Args, Debug)]
 struct ScanArgs {
-    /// Files to scan; none, or `-`, reads standard input.
+    /// Files or directories to scan; none, or `-`, reads standard input. Directories
+    /// are searched recursively for log files (`*.log`, `*.jsonl`, rotated names such
+    /// as `gateway.log.1`, and their `.gz`/`.zst` forms; see --glob). gzip and zstd
+    /// input is decoded whatever its name.
     #[arg(value_name = "PATH")]
     paths: Vec<OsString>,
 
     /// Print the number of events per category instead of records.
     #[arg(short = 'c', long, conflicts_with = "quiet")]
     count: bool,
+
+    /// At the end of input (or on Ctrl-C) print the diagnosis report to stderr, as
+    /// `clawscan diagnose` would; records still go to stdout.
+    #[arg(long, conflicts_with = "quiet")]
+    summary: bool,
 
     /// Print nothing; exit 0 on the first event, 1 if there is none.
     #[arg(short = 'q', long)]
@@ -89,6 +116,54 @@ struct ScanArgs {
     /// with "truncated": true.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
     max_line_bytes: usize,
+
+    /// Search this many inputs at once (default: one per CPU). Output is the same
+    /// for any number: records come grouped per file, in the order of the arguments
+    /// (directory entries sorted by name).
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    threads: usize,
+
+    /// In directories, read the files matching GLOB instead of the log-file names
+    /// (repeatable). A GLOB without `/` matches file names (`*.txt`); one with `/`
+    /// matches the path below the directory (`2026-*/**/*.log`). Files named on the
+    /// command line are always read.
+    #[arg(long, value_name = "GLOB")]
+    glob: Vec<String>,
+
+    /// Only events at or after TIME: RFC 3339 (2026-04-11T08:00:00Z), a date
+    /// (2026-04-11, UTC), or a time ago (30m, 2h, 7d). Compared with the record's
+    /// `ts_utc`; events whose line carries no date (console lines have only the time
+    /// of day) are kept, unless --drop-undated.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    since: Option<Stamp>,
+
+    /// Only events before TIME (same forms as --since; the end is exclusive, so
+    /// `--since 2026-04-11 --until 2026-04-12` is one day).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    until: Option<Stamp>,
+
+    /// With --since or --until, drop events whose line carries no date instead of
+    /// keeping them.
+    #[arg(long)]
+    drop_undated: bool,
+
+    /// Split plain files at least this large into chunks searched in parallel.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size, hide = true)]
+    split_threshold: usize,
+
+    /// The chunk size for split files.
+    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_size, hide = true)]
+    chunk_size: usize,
+
+    /// The most record bytes held per input waiting for its turn.
+    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_size, hide = true)]
+    queue_bytes: usize,
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +179,40 @@ struct CheckArgs {
     /// When to use colour.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+struct DiagnoseArgs {
+    /// Logs to read; `-` is standard input. With none: standard input, or OpenClaw's
+    /// recent file logs when standard input is a terminal.
+    #[arg(value_name = "PATH")]
+    paths: Vec<OsString>,
+
+    /// Write one JSON document (see docs/diagnose.md) instead of text.
+    #[arg(long)]
+    json: bool,
+
+    /// The OpenClaw version the gateway runs (`openclaw --version`), when the log does
+    /// not say; it chooses the version-specific fix steps.
+    #[arg(long, value_name = "VERSION", value_parser = diagnose::version::parse_flag)]
+    openclaw_version: Option<OcVersion>,
+
+    /// When to use colour.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+
+    /// Check the config in this directory (default: OpenClaw's state directory,
+    /// $OPENCLAW_STATE_DIR or ~/.openclaw, when it is there).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_config")]
+    config_dir: Option<PathBuf>,
+
+    /// Do not read OpenClaw's config.
+    #[arg(long)]
+    no_config: bool,
+
+    /// Cut lines longer than this (suffixes K, M, G).
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    max_line_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -136,6 +245,10 @@ fn parse_category(s: &str) -> Result<Category, String> {
     })
 }
 
+fn parse_time(s: &str) -> Result<Stamp, String> {
+    timefilter::parse_bound(s, Stamp::now())
+}
+
 fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (digits, mult) = match t.char_indices().last() {
@@ -165,6 +278,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Check(args)) => run_check(args),
+        Some(Command::Diagnose(args)) => run_diagnose(args),
         None => run_scan(cli.scan),
     };
     ExitCode::from(outcome as u8)
@@ -229,17 +343,30 @@ fn run_scan(args: ScanArgs) -> Outcome {
     } else {
         args.paths.iter().map(|p| Input::from_arg(p)).collect()
     };
+    let batch = match batch_options(&args) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("clawscan: {e}");
+            return Outcome::Error;
+        }
+    };
+    // Records carry a cause and a hint: the diagnosis sits between search and output.
+    // (Before stdout is locked below: the Ctrl-C handler of `--summary` must be able
+    // to flush it from its own thread.)
+    if !args.quiet && (args.summary || !args.count) {
+        return run_scan_annotated(&args, &searcher, &inputs, &batch);
+    }
     let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(64 * 1024, stdout.lock());
 
     let (result, finished) = if args.quiet {
         let mut sink = QuietSink;
-        let r = input::search_inputs(&searcher, &inputs, &mut sink, &mut on_error);
+        let r = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
         (r, Ok(()))
     } else if args.count {
         let mut sink = CountSink::new();
-        let r = input::search_inputs(&searcher, &inputs, &mut sink, &mut on_error);
+        let r = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
         let f = match &r {
             Ok(_) => sink.write_to(out),
             Err(_) => Ok(()),
@@ -247,9 +374,10 @@ fn run_scan(args: ScanArgs) -> Outcome {
         (r, f)
     } else {
         let mut sink = JsonSink::new(out, args.line_buffered);
-        let r = input::search_inputs(
+        let r = batch::search(
             &searcher,
             &inputs,
+            &batch,
             &mut sink as &mut dyn Sink,
             &mut on_error,
         );
@@ -273,6 +401,32 @@ fn run_scan(args: ScanArgs) -> Outcome {
     }
 }
 
+/// How a scan reads its inputs: threads, directory filter, time window, progress.
+fn batch_options(args: &ScanArgs) -> Result<BatchOptions, String> {
+    let filter = Filter::from_globs(&args.glob).map_err(|e| format!("--glob: {e}"))?;
+    Ok(BatchOptions {
+        threads: args.threads,
+        filter,
+        time: TimeRange {
+            since: args.since,
+            until: args.until,
+            undated: if args.drop_undated {
+                Undated::Drop
+            } else {
+                Undated::Keep
+            },
+        },
+        // Only for a person watching: never into a file or pipe, never with --quiet,
+        // and not over records being written to the same terminal.
+        progress: !args.quiet
+            && io::stderr().is_terminal()
+            && (args.count || !io::stdout().is_terminal()),
+        split_threshold: args.split_threshold as u64,
+        chunk_size: args.chunk_size as u64,
+        queue_bytes: args.queue_bytes,
+    })
+}
+
 /// Reports an output error; a closed pipe is not one.
 fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     if e.kind() == io::ErrorKind::BrokenPipe {
@@ -280,6 +434,283 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     }
     eprintln!("clawscan: error writing output: {}", input::describe(e));
     Outcome::Error
+}
+
+/// The outputs a scan's diagnosis can feed.
+enum OutSink {
+    Json(JsonSink<BufWriter<io::Stdout>>),
+    Count(CountSink),
+    /// `clawscan diagnose`: the records are read, not written.
+    Nothing,
+}
+
+impl Sink for OutSink {
+    fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
+        match self {
+            OutSink::Json(s) => s.record(rec),
+            OutSink::Count(s) => s.record(rec),
+            OutSink::Nothing => Ok(true),
+        }
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        match self {
+            OutSink::Json(s) => s.idle(),
+            OutSink::Count(_) | OutSink::Nothing => Ok(()),
+        }
+    }
+}
+
+/// The diagnosis and its output, shared with the Ctrl-C handler (which must be able
+/// to flush the records already read and print the report).
+type SharedScan = Arc<Mutex<Annotate<OutSink>>>;
+
+/// A sink that locks the shared state for each record.
+struct SharedSink(SharedScan);
+
+impl SharedSink {
+    fn lock(&self) -> MutexGuard<'_, Annotate<OutSink>> {
+        // A panic mid-record leaves the state usable: records are whole or absent.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Sink for SharedSink {
+    fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
+        self.lock().record(rec)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.lock().idle()
+    }
+}
+
+/// Takes the shared state for the Ctrl-C handler, waiting a little for a record in
+/// progress; gives up if the main thread is stuck (a full output pipe).
+fn lock_for_interrupt(state: &SharedScan) -> Option<MutexGuard<'_, Annotate<OutSink>>> {
+    let until = Instant::now() + Duration::from_secs(2);
+    loop {
+        match state.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < until => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        }
+    }
+}
+
+/// Whether to colour text written to stderr (the `--summary` report).
+fn stderr_color() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Installs the Ctrl-C handler: flush what was read, print the report, exit 130.
+/// `print` renders the report where the command prints it.
+fn on_interrupt(state: &SharedScan, print: impl Fn(&Diagnoser) + Send + 'static) {
+    let state = Arc::clone(state);
+    let installed = ctrlc::set_handler(move || {
+        if let Some(mut g) = lock_for_interrupt(&state) {
+            // Records held for later evidence go out now, annotated as they stand.
+            let _ = g.idle();
+            print(g.diagnoser());
+        } else {
+            eprintln!("clawscan: interrupted while the output was blocked; no report");
+        }
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!(
+            "clawscan: cannot catch Ctrl-C ({e}); the report is printed only at end of input"
+        );
+    }
+}
+
+/// A scan whose records carry `cause` and `hint`; with `--summary`, the diagnosis
+/// report goes to stderr at the end (or on Ctrl-C).
+fn run_scan_annotated(
+    args: &ScanArgs,
+    searcher: &Searcher,
+    inputs: &[Input],
+    batch: &BatchOptions,
+) -> Outcome {
+    let forward = Forward {
+        all_lines: args.all,
+        categories: searcher.config().categories,
+    };
+    // The diagnosis sees every event and the context lines; the user's categories
+    // apply to what is written.
+    let searcher = searcher
+        .with_config(SearchConfig {
+            categories: CategorySet::all(),
+            ..searcher.config().clone()
+        })
+        .with_context(if args.summary {
+            diagnose::context_pattern()
+        } else {
+            diagnose::light_context_pattern()
+        });
+    let out = if args.count {
+        OutSink::Count(CountSink::new())
+    } else {
+        let stdout = BufWriter::with_capacity(64 * 1024, io::stdout());
+        OutSink::Json(JsonSink::new(stdout, args.line_buffered))
+    };
+    let diag = Diagnoser::new(&DiagnoseOptions::default());
+    let state: SharedScan = Arc::new(Mutex::new(Annotate::new(out, diag, forward)));
+    let color = stderr_color();
+    if args.summary {
+        on_interrupt(&state, move |d| {
+            eprint!("{}", diagnose::report::render_text(&d.report(), color));
+        });
+    }
+    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
+    let mut sink = SharedSink(Arc::clone(&state));
+    let result = batch::search(&searcher, inputs, batch, &mut sink, &mut on_error);
+    let mut g = sink.lock();
+    let finished = g.flush_held().and_then(|()| match g.inner_mut() {
+        OutSink::Json(j) => j.idle(),
+        OutSink::Count(c) => c.write_to(io::stdout().lock()),
+        OutSink::Nothing => Ok(()),
+    });
+    let forwarded = g.forwarded();
+    if args.summary {
+        eprint!(
+            "{}",
+            diagnose::report::render_text(&g.diagnoser().report(), color)
+        );
+    }
+    drop(g);
+    let totals = match result.and_then(|t| finished.map(|()| t)) {
+        Ok(t) => t,
+        Err(e) => return write_failed(&e, Outcome::Match),
+    };
+    if totals.errors > 0 {
+        Outcome::Error
+    } else if forwarded > 0 {
+        Outcome::Match
+    } else {
+        Outcome::NoMatch
+    }
+}
+
+fn run_diagnose(args: DiagnoseArgs) -> Outcome {
+    let config = SearchConfig {
+        max_line_bytes: args.max_line_bytes,
+        ..SearchConfig::default()
+    };
+    let searcher = match Searcher::new(config) {
+        Ok(s) => s.with_context(diagnose::context_pattern()),
+        Err(e) => {
+            eprintln!("clawscan: {e}");
+            return Outcome::Error;
+        }
+    };
+    // The config: for findings, its version, and `logging.file`.
+    let mut diag = Diagnoser::new(&DiagnoseOptions {
+        openclaw_version: args.openclaw_version,
+    });
+    let mut config_file: Option<PathBuf> = None;
+    if !args.no_config {
+        let report = match &args.config_dir {
+            Some(dir) => {
+                config_file = Some(dir.join(config_check::CONFIG_FILE));
+                let r = config_check::check_dir(dir);
+                if !r.found_any_file() {
+                    eprintln!(
+                        "clawscan: {}: no OpenClaw config here (neither {} nor {})",
+                        dir.display(),
+                        config_check::CONFIG_FILE,
+                        config_check::APPROVALS_FILE
+                    );
+                }
+                Some(r)
+            }
+            None => {
+                config_file = config_check::default_paths().ok().map(|(c, _)| c);
+                config_check::check_default().ok()
+            }
+        };
+        if let Some(r) = report.filter(|r| r.found_any_file()) {
+            diag.add_config(r);
+        }
+    }
+    // The inputs: the paths, standard input, or OpenClaw's file logs.
+    let mut read_files: Vec<String> = Vec::new();
+    let inputs: Vec<Input> = if !args.paths.is_empty() {
+        args.paths.iter().map(|p| Input::from_arg(p)).collect()
+    } else if io::stdin().is_terminal() {
+        let found = diagnose::logfiles::find(config_file.as_deref());
+        if found.files.is_empty() {
+            let places: Vec<String> = found
+                .looked_in
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            eprintln!(
+                "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
+                places.join(", ")
+            );
+            return Outcome::Error;
+        }
+        read_files = found
+            .files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        found.files.into_iter().map(Input::Path).collect()
+    } else {
+        vec![Input::Stdin]
+    };
+    let names: Vec<String> = inputs.iter().map(|i| i.name().to_string()).collect();
+    let color = args.color.enabled();
+    let json = args.json;
+    let print = move |d: &Diagnoser, names: &[String], read_files: &[String]| -> io::Result<()> {
+        let mut report = d.report();
+        report.inputs = names.to_vec();
+        report.file_logs = read_files.to_vec();
+        let mut out = io::stdout().lock();
+        if json {
+            serde_json::to_writer_pretty(&mut out, &report).map_err(io::Error::from)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", diagnose::report::render_text(&report, color))?;
+        }
+        out.flush()
+    };
+    let forward = Forward {
+        all_lines: false,
+        categories: CategorySet::EMPTY,
+    };
+    let state: SharedScan = Arc::new(Mutex::new(Annotate::new(OutSink::Nothing, diag, forward)));
+    {
+        let names = names.clone();
+        let read_files = read_files.clone();
+        on_interrupt(&state, move |d| {
+            let _ = print(d, &names, &read_files);
+        });
+    }
+    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
+    let mut sink = SharedSink(Arc::clone(&state));
+    // The same reading as a scan: directories, compressed logs, large files in chunks.
+    let batch = BatchOptions::default();
+    let result = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
+    let g = sink.lock();
+    let report = g.diagnoser().report();
+    let printed = print(g.diagnoser(), &names, &read_files);
+    drop(g);
+    if let Err(e) = printed {
+        return write_failed(&e, Outcome::Error);
+    }
+    match result {
+        Ok(t) if t.errors > 0 => Outcome::Error,
+        Ok(_) => match report.outcome {
+            diagnose::report::Outcome::CauseIdentified => Outcome::Match,
+            diagnose::report::Outcome::NothingToFix => Outcome::NoMatch,
+        },
+        Err(e) => write_failed(&e, Outcome::Error),
+    }
 }
 
 #[cfg(test)]

@@ -738,6 +738,246 @@ mod tests {
         }
     }
 
+    /// One realistic line per rule (constructed ids), from the templates in the facts.
+    const EXAMPLES: &[(&str, &str)] = &[
+        (
+            "pairing_required",
+            "2026-04-11T10:30:12.404+02:00 [ws] closed before connect conn=1c2d remote=192.168.1.5 code=1008 reason=pairing required: device is not approved yet (requestId: 7d1c2a9e-0b6f-4f51-9a51-3d1f1c0e2b44)",
+        ),
+        (
+            "not_paired",
+            r#"GatewayClientRequestError: {"code":"NOT_PAIRED","message":"pairing required"}"#,
+        ),
+        (
+            "pairing_auto_approved",
+            "[gateway] device pairing auto-approved device=3b1d0c9e8f7a6b5c role=operator",
+        ),
+        (
+            "pairing_approved",
+            "[gateway] device pairing approved device=3b1d0c9e8f7a6b5c role=node",
+        ),
+        (
+            "pairing_removed",
+            "[gateway] device pairing removed device=3b1d0c9e8f7a6b5c",
+        ),
+        (
+            "pairing_removal_denied",
+            "[gateway] device pairing removal denied device=3b1d reason=device-ownership-mismatch",
+        ),
+        (
+            "pair_event",
+            "[ws] → event device.pair.requested requestId=c41f7a02…8e19 deviceId=9f2c…6f70 conn=5f0c91aa…77d2",
+        ),
+        (
+            "device_removed",
+            "[ws] webchat disconnected code=4001 reason=device removed conn=77aa",
+        ),
+        (
+            "reapprove",
+            "closed before connect conn=c code=1008 reason=pairing required: device identity changed and must be re-approved (requestId: 1a2b)",
+        ),
+        (
+            "devices_approve",
+            "Pairing required. Run `openclaw devices list`, then `openclaw devices approve 1a2b3c4d`.",
+        ),
+        ("close_1008", "gateway closed (1008): pairing required"),
+        (
+            "token_code",
+            "[ws] unauthorized conn=c remote=10.0.0.2 client=cli cli v2026.4.12 reason=token_mismatch",
+        ),
+        (
+            "gateway_token",
+            "reason=unauthorized: gateway token not configured on gateway (set gateway.auth.token)",
+        ),
+        (
+            "device_token",
+            "reason=unauthorized: device token rejected (pair/repair this device, or provide gateway token)",
+        ),
+        (
+            "device_token_lifecycle",
+            "[gateway] device token rotated device=aa00bb11 role=operator scopes=operator.read",
+        ),
+        (
+            "device_token_denied",
+            "[gateway] device token rotation denied device=aa00bb11 role=operator reason=scope-not-held scope=operator.admin",
+        ),
+        (
+            "device_token_scope",
+            "reason=unauthorized: device token scope mismatch (re-pair or approve scope upgrade)",
+        ),
+        (
+            "bootstrap_token",
+            "[gateway] bootstrap token revoke skipped after pairing device=aa00bb11",
+        ),
+        (
+            "token_details",
+            r#"details={"code":"AUTH_DEVICE_TOKEN_MISMATCH"}"#,
+        ),
+        (
+            "unauthorized_conn",
+            "[ws] unauthorized conn=c remote=10.0.0.2 client=cli cli v2026.4.10 reason=password_mismatch",
+        ),
+        (
+            "unauthorized_close",
+            "disconnected (1008): unauthorized: too many failed authentication attempts (retry later)",
+        ),
+        (
+            "unauthorized_cause",
+            r#"{"cause":"unauthorized","authReason":"token_missing"}"#,
+        ),
+        (
+            "repeated_unauthorized",
+            "[ws] closed before connect conn=c code=1008 reason=repeated unauthorized calls",
+        ),
+        (
+            "password_code",
+            "reason=unauthorized: gateway password not configured on gateway (set gateway.auth.password)",
+        ),
+        (
+            "tailscale",
+            "reason=unauthorized: tailscale identity mismatch (check tailscale serve)",
+        ),
+        (
+            "auth_changed",
+            "[ws] webchat disconnected code=4001 reason=gateway auth changed conn=c",
+        ),
+        (
+            "device_identity",
+            "[ws] closed before connect conn=c code=1008 reason=device signature expired",
+        ),
+        (
+            "control_ui_insecure",
+            "code=1008 reason=control ui requires device identity (use HTTPS or localhost secure context)",
+        ),
+        (
+            "origin",
+            "code=1008 reason=origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
+        ),
+        (
+            "locality",
+            "[ws] Proxy headers detected from untrusted address. Connection will not be treated as local. remote=172.17.0.1",
+        ),
+        (
+            "access_upgrade",
+            "[gateway] security audit: device access upgrade requested reason=scope-upgrade device=0c4f ip=unknown-ip auth=token client=gateway-client conn=c",
+        ),
+        (
+            "upgrade_reason",
+            r#"{"cause":"pairing-required","reason":"metadata-upgrade"}"#,
+        ),
+        (
+            "missing_scope",
+            "[ws] ⇄ res ✗ sessions.patch 4ms errorCode=INVALID_REQUEST errorMessage=missing scope: operator.admin",
+        ),
+        (
+            "scope_pending",
+            "gateway connect failed: scope upgrade pending approval (requestId: 5b0f3c2e)",
+        ),
+        (
+            "more_than_approved",
+            "reason=pairing required: device is asking for more scopes than currently approved (requestId: 5b0f)",
+        ),
+        (
+            "closed_before_connect",
+            "[ws] closed before connect conn=c remote=10.0.0.9 code=1000 reason=n/a",
+        ),
+        (
+            "handshake_ws",
+            "[ws] handshake timeout conn=c peer=10.0.0.9:51000->10.0.0.5:18789 remote=10.0.0.9",
+        ),
+        (
+            "handshake_failed",
+            "[ws] → close code=1000 reason=n/a durationMs=10000 cause=handshake-timeout handshake=failed",
+        ),
+        (
+            "client_connect_failed",
+            "gateway connect failed: Error: pairing required",
+        ),
+        (
+            "client_closed",
+            "gateway closed (1006 abnormal closure (no close frame)): no close reason",
+        ),
+        ("ui_disconnected", "disconnected (4008): connect failed"),
+        (
+            "clawx_closed",
+            "[2026-04-11T08:30:16.300Z] [WARN ] Gateway WebSocket closed (code=1006, reason=, handshake=pending)",
+        ),
+        (
+            "connect_challenge",
+            "gateway closed (1008): connect challenge missing nonce",
+        ),
+        (
+            "code_4008",
+            "[ws] closed before connect conn=c remote=192.168.1.50 code=4008 reason=connect failed",
+        ),
+        (
+            "dm_pairing_request",
+            "whatsapp pairing request sender=+15551234567 name=unknown",
+        ),
+        ("dm_access", "OpenClaw: access not configured."),
+        (
+            "dm_blocked",
+            "Blocked unauthorized telegram sender 5512345678 (dmPolicy=allowlist, reason=not-allowed)",
+        ),
+        ("dm_policy", "discord: drop dm (dmPolicy: disabled)"),
+        (
+            "exec_registration",
+            "Exec approval registration failed: Error: gateway closed (1008): pairing required",
+        ),
+        (
+            "exec_denied",
+            "Exec denied (gateway id=ab12, approval-timeout): rm -rf build",
+        ),
+        (
+            "exec_set_params",
+            "[ws] ⇄ res ✗ exec.approvals.set 2ms errorMessage=invalid exec.approvals.set params: at /file/defaults: unexpected property 'mode'",
+        ),
+        (
+            "exec_legacy",
+            "Legacy exec approvals exist at ~/.openclaw/exec-approvals.json. Run `openclaw doctor --fix` before using exec approvals.",
+        ),
+        (
+            "exec_file",
+            "[gateway] reading ~/.openclaw/exec-approvals.json failed: Unexpected token",
+        ),
+        (
+            "config_invalid",
+            "Invalid config at /home/mia/.openclaw/openclaw.json:",
+        ),
+        ("config_key", "- agents: Unrecognized key: \"subagents\""),
+        (
+            "config_bind_alias",
+            "[gateway] gateway.bind host aliases (127.0.0.1) are legacy; use \"loopback\"",
+        ),
+    ];
+
+    #[test]
+    fn every_rule_matches_its_example_and_finds_the_line() {
+        let rules = Rules::new().unwrap();
+        for r in RULES {
+            let (_, line) = EXAMPLES
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .unwrap_or_else(|| panic!("rule {} has no example line", r.id));
+            let re = regex::bytes::RegexBuilder::new(r.pattern)
+                .unicode(false)
+                .build()
+                .unwrap();
+            assert!(re.is_match(line.as_bytes()), "{}: {line}", r.id);
+            // The whole pipeline's view: an anchor is found and confirmed, and the
+            // classifier gives the rule's categories.
+            let b = line.as_bytes();
+            let (at, _) = rules
+                .find_at(b, 0)
+                .unwrap_or_else(|| panic!("{}: no anchor", r.id));
+            assert!(rules.confirms(b, at), "{}", r.id);
+            let cats = rules.classify(b).categories;
+            for c in r.categories {
+                assert!(cats.contains(*c), "{}: {c}", r.id);
+            }
+        }
+    }
+
     #[test]
     fn confirmation_agrees_with_the_classifier() {
         let rules = Rules::new().unwrap();

@@ -96,7 +96,7 @@ fn a_path_that_vanishes_mid_run() {
     let second = dir.path().join("second.log");
     mkfifo(&fifo);
     std::fs::write(&second, b"code=1008\n").unwrap();
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .arg(&fifo)
         .arg(&second)
         .stdout(Stdio::piped())
@@ -148,7 +148,7 @@ fn a_long_stream_loses_nothing() {
     let mut line = 1u64;
     let mut serial = 0u64;
     while data.len() < TARGET {
-        if rng.next() % 100 == 0 {
+        if rng.next().is_multiple_of(100) {
             let l = format!(
                 "2026-04-11T10:30:16.000+02:00 [ws] closed before connect conn=ev{serial} remote=127.0.0.1 code=1008 reason=pairing required\n"
             );

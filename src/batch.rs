@@ -1,0 +1,954 @@
+//! Batch scanning: many inputs (files, directories, archives) searched in parallel,
+//! delivered in order.
+//!
+//! This module owns the parallel driver around the one search pipeline. It expands the
+//! arguments (`walk`), opens and decodes each input (`decompress`), searches inputs on a
+//! pool of `threads` rayon workers — one very large plain file in newline-aligned
+//! chunks — and hands every record to the caller's single [`Sink`], on the caller's
+//! thread, **in the order a sequential scan would**: inputs in argument order
+//! (directory entries sorted), records in line order within each. The sink sees the
+//! same calls whatever the number of threads, so the output is byte-identical for
+//! `-j1` and `-j8`, and any sink (NDJSON, counts, `--quiet`, the diagnosis) works
+//! unchanged. It does not classify lines or format records.
+//!
+//! # Ordering and memory
+//!
+//! The inputs, and the chunks of split files, form a list of *units*. Workers take
+//! units strictly in list order, and never more than `2 × threads` ahead of the unit the
+//! writer (the caller's thread) is emitting — the reorder window. Each unit's records
+//! go into its own queue, bounded in bytes ([`BatchOptions::queue_bytes`]); a worker
+//! whose queue is full waits until the writer reaches its unit and drains it, so the
+//! unit at the head of the list streams through, and a pipeline of any number of files
+//! holds at most about `2 × threads × queue_bytes` of records plus `threads` chunks
+//! ([`BatchOptions::chunk_size`]) — never all records of all files.
+//!
+//! Deadlock freedom follows from the order: the head unit has always been taken (units
+//! are taken in order), its queue is always drained, and the only other wait — a chunk
+//! waiting for the line counts of the chunks before it — depends on workers that count
+//! right after reading, before they could block.
+//!
+//! # Large files
+//!
+//! With more than one worker, a plain regular file of at least
+//! [`BatchOptions::split_threshold`] bytes is cut at newlines into chunks of about
+//! [`BatchOptions::chunk_size`]. Each chunk is read with positioned reads (not mmap:
+//! a log truncated while mapped — `logrotate copytruncate` — kills the process with
+//! SIGBUS), its newlines are counted (memchr, many GB/s), and once the chunks before
+//! it have been counted it is searched with [`Searcher::search_slice`] from its exact
+//! line and offset: the records are those of the streaming path. A split file is read
+//! up to the size it had when the scan started; a line longer than a chunk makes the
+//! whole file stream instead.
+//!
+//! # Pauses
+//!
+//! A pause in a live input ([`Sink::idle`]) travels through the queue and reaches the
+//! sink at its place, so `tail -f log | clawscan` is not held back. Regular files do
+//! not pause; each reports one pause at its end, however it was read.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::decompress::{self, Format, MAGIC_LEN};
+use crate::input::{Input, InputError, Totals, describe, read_error};
+use crate::lines::{Position, count_lines};
+use crate::record::Record;
+use crate::search::{SearchError, SearchStats, Searcher, Sink};
+use crate::timefilter::{TimeFilter, TimeRange};
+use crate::walk::{self, Filter, Item};
+
+/// Default size from which a plain file is split into chunks.
+pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
+/// Default chunk size for split files.
+pub const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
+/// Default bound of one unit's queue of records.
+pub const DEFAULT_QUEUE_BYTES: usize = 8 << 20;
+
+/// Records are handed to the queue in batches of about this many bytes (fewer lock
+/// round trips), and at once on a pause.
+const BATCH_BYTES: usize = 64 << 10;
+
+/// How a batch scan runs.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Worker threads; 0 means one per CPU.
+    pub threads: usize,
+    /// Which files inside directory arguments are read.
+    pub filter: Filter,
+    /// Only records in this window reach the sink.
+    pub time: TimeRange,
+    /// Show a progress bar on stderr (the caller checks that stderr is a terminal).
+    pub progress: bool,
+    /// Plain regular files at least this large are split into chunks.
+    pub split_threshold: u64,
+    /// The size of a chunk of a split file (it ends at the next newline).
+    pub chunk_size: u64,
+    /// The most record bytes one unit may queue before its worker waits.
+    pub queue_bytes: usize,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            threads: 0,
+            filter: Filter::default(),
+            time: TimeRange::default(),
+            progress: false,
+            split_threshold: DEFAULT_SPLIT_THRESHOLD,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            queue_bytes: DEFAULT_QUEUE_BYTES,
+        }
+    }
+}
+
+impl BatchOptions {
+    /// The number of worker threads `threads` stands for.
+    pub fn worker_threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+}
+
+/// Searches `inputs` (files, directories, `-`) into `sink`, in parallel, delivering
+/// records in input order (see the module documentation). An input that cannot be
+/// read, or stops reading part way, is reported through `on_error` at its place in the
+/// order, and the others are still searched; an error of the sink ends the run.
+/// `Totals::records` counts the records delivered (inside the time window).
+///
+/// When the run ends early (the sink stopped or failed), workers still blocked in a
+/// read finish in the background; a command exits without waiting for them.
+pub fn search(
+    searcher: &Searcher,
+    inputs: &[Input],
+    opts: &BatchOptions,
+    sink: &mut dyn Sink,
+    on_error: &mut dyn FnMut(&InputError),
+) -> io::Result<Totals> {
+    run(searcher, inputs, opts, sink, on_error).0
+}
+
+/// [`search`], also returning the most record bytes that were ever queued.
+fn run(
+    searcher: &Searcher,
+    inputs: &[Input],
+    opts: &BatchOptions,
+    sink: &mut dyn Sink,
+    on_error: &mut dyn FnMut(&InputError),
+) -> (io::Result<Totals>, usize) {
+    let items = walk::expand(inputs, &opts.filter);
+    let units = plan(items, opts);
+    let threads = opts.worker_threads();
+    let total_bytes: u64 = units.iter().map(Unit::regular_bytes).sum();
+    let progress = if opts.progress && total_bytes > 0 {
+        progress_bar(total_bytes)
+    } else {
+        ProgressBar::hidden()
+    };
+    let scanning = units
+        .iter()
+        .filter(|u| !matches!(u, Unit::Report(_)))
+        .count();
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            next: 0,
+            head: 0,
+            slots: (0..units.len()).map(|_| Slot::default()).collect(),
+            queued: 0,
+            peak: 0,
+        }),
+        units,
+        searcher: searcher.clone(),
+        time: opts.time,
+        window: threads.saturating_mul(2).max(2),
+        queue_bytes: opts.queue_bytes.max(1),
+        to_workers: Condvar::new(),
+        to_writer: Condvar::new(),
+        cancel: AtomicBool::new(false),
+        progress: progress.clone(),
+    });
+    let workers = threads.min(scanning);
+    if workers > 0 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("clawscan-worker-{i}"))
+            .build();
+        let pool = match pool {
+            Ok(p) => p,
+            Err(e) => return (Err(io::Error::other(e)), 0),
+        };
+        for _ in 0..workers {
+            let shared = Arc::clone(&shared);
+            // Long-lived loops that wait on condition variables: a dedicated pool, so
+            // no other rayon work is starved, and detached, so a run that ends early
+            // is not held up by a worker blocked reading a pipe.
+            pool.spawn(move || shared.work());
+        }
+    }
+    let mut report = |e: &InputError| progress.suspend(|| on_error(e));
+    let result = write_in_order(&shared, sink, &mut report);
+    shared.cancel.store(true, Ordering::SeqCst);
+    shared.to_workers.notify_all();
+    progress.finish_and_clear();
+    let peak = shared.lock().peak;
+    (result, peak)
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let template = "{bytes:>10}/{total_bytes} {wide_bar} {binary_bytes_per_sec} ETA {eta}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One piece of work, in output order.
+#[derive(Debug)]
+enum Unit {
+    /// A path that could not be listed; reported by the writer at its place.
+    Report(InputError),
+    /// An input searched as a stream.
+    Stream {
+        input: Input,
+        /// Its size, for a regular file (no pauses; progress).
+        regular: Option<u64>,
+    },
+    /// A newline-aligned piece of a large plain file.
+    Chunk {
+        file: Arc<SplitFile>,
+        start: u64,
+        end: u64,
+    },
+}
+
+impl Unit {
+    fn regular_bytes(&self) -> u64 {
+        match self {
+            Unit::Report(_) => 0,
+            Unit::Stream { regular, .. } => regular.unwrap_or(0),
+            Unit::Chunk { start, end, .. } => end - start,
+        }
+    }
+}
+
+/// A file searched in chunks: the units `first..=last`.
+#[derive(Debug)]
+struct SplitFile {
+    path: PathBuf,
+    name: Arc<str>,
+    first: usize,
+    last: usize,
+}
+
+/// Turns the expanded arguments into units, splitting large plain files.
+fn plan(items: Vec<Item>, opts: &BatchOptions) -> Vec<Unit> {
+    // One worker gains nothing from chunks (the records are the same either way), and
+    // streaming reuses a small buffer.
+    let split = opts.worker_threads() > 1;
+    let mut units = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Error(e) => units.push(Unit::Report(e)),
+            Item::Scan {
+                input,
+                regular_size,
+            } => {
+                let ranges = match (&input, regular_size) {
+                    (Input::Path(p), Some(size)) if split && size >= opts.split_threshold => {
+                        chunk_ranges(p, size, opts.chunk_size.max(1))
+                    }
+                    _ => None,
+                };
+                match (input, ranges) {
+                    (Input::Path(path), Some(ranges)) => {
+                        let first = units.len();
+                        let file = Arc::new(SplitFile {
+                            name: Input::Path(path.clone()).name(),
+                            path,
+                            first,
+                            last: first + ranges.len() - 1,
+                        });
+                        for (start, end) in ranges {
+                            units.push(Unit::Chunk {
+                                file: Arc::clone(&file),
+                                start,
+                                end,
+                            });
+                        }
+                    }
+                    (input, _) => units.push(Unit::Stream {
+                        input,
+                        regular: regular_size,
+                    }),
+                }
+            }
+        }
+    }
+    units
+}
+
+/// The chunks of a large file, each ending just after a newline (the last at the
+/// file's end); `None` when the file should be streamed instead: compressed, not
+/// readable here, or holding a line longer than a chunk.
+fn chunk_ranges(path: &std::path::Path, size: u64, chunk: u64) -> Option<Vec<(u64, u64)>> {
+    let file = File::open(path).ok()?;
+    let mut head = [0u8; MAGIC_LEN];
+    read_exact_at(&file, &mut head, 0).ok()?;
+    if decompress::sniff(&head) != Ok(Format::Plain) {
+        return None;
+    }
+    let mut ranges = Vec::new();
+    let mut start = 0u64;
+    while size - start > chunk {
+        // The chunk ends after the first newline at or past its nominal end.
+        let end = newline_after(&file, start + chunk - 1, start + 2 * chunk, size)?;
+        if end >= size {
+            break;
+        }
+        ranges.push((start, end));
+        start = end;
+    }
+    ranges.push((start, size));
+    (ranges.len() > 1).then_some(ranges)
+}
+
+/// The position just after the first `\n` at or after `from` and before `limit`.
+fn newline_after(file: &File, from: u64, limit: u64, size: u64) -> Option<u64> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut pos = from;
+    while pos < limit.min(size) {
+        let n = (limit.min(size) - pos).min(buf.len() as u64) as usize;
+        read_exact_at(file, &mut buf[..n], pos).ok()?;
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Some(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
+    if limit >= size { Some(size) } else { None }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    let mut done = 0;
+    while done < buf.len() {
+        match file.seek_read(&mut buf[done..], offset + done as u64) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_exact_at(_file: &File, _buf: &mut [u8], _offset: u64) -> io::Result<()> {
+    // No positioned reads: files are streamed, never split.
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// What travels from a worker to the writer.
+#[derive(Debug)]
+enum Event {
+    Record(Box<Record>),
+    Idle,
+}
+
+/// The line count of a chunk, once read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Lines {
+    #[default]
+    Pending,
+    Known(u64),
+    /// The chunk could not be read: the chunks after it are not searched, as a stream
+    /// stops at its first read error.
+    Failed,
+}
+
+/// How a unit ended.
+#[derive(Debug, Default)]
+struct UnitEnd {
+    stats: SearchStats,
+    error: Option<InputError>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    events: Vec<Event>,
+    bytes: usize,
+    lines: Lines,
+    end: Option<UnitEnd>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The next unit a worker takes.
+    next: usize,
+    /// The unit the writer is emitting.
+    head: usize,
+    slots: Vec<Slot>,
+    /// Record bytes queued over all units, and the most ever queued (the memory bound
+    /// the tests check).
+    queued: usize,
+    peak: usize,
+}
+
+struct Shared {
+    units: Vec<Unit>,
+    state: Mutex<State>,
+    searcher: Searcher,
+    time: TimeRange,
+    window: usize,
+    queue_bytes: usize,
+    /// Workers wait here for the window to move, queue space and line counts.
+    to_workers: Condvar,
+    /// The writer waits here for events.
+    to_writer: Condvar,
+    /// The run is over (the sink stopped or failed): workers stop.
+    cancel: AtomicBool,
+    progress: ProgressBar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock means a worker panicked mid-update of plain counters and
+        // vectors; the state is still consistent enough to finish or stop.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn wait_workers<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.to_workers.wait(g).unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// A worker's loop: take the next unit in order (inside the window), search it,
+    /// record how it ended.
+    fn work(&self) {
+        // The chunk buffer is kept from chunk to chunk: a fresh one would be zeroed and
+        // page-faulted in each time (measured: 10% of a split scan).
+        let mut buf = Vec::new();
+        loop {
+            let i = {
+                let mut g = self.lock();
+                loop {
+                    if self.cancelled() || g.next >= self.units.len() {
+                        return;
+                    }
+                    if g.next < g.head + self.window {
+                        break;
+                    }
+                    g = self.wait_workers(g);
+                }
+                g.next += 1;
+                g.next - 1
+            };
+            let end = match &self.units[i] {
+                Unit::Report(_) => continue,
+                Unit::Stream { input, regular } => self.stream(i, input, regular.is_some()),
+                Unit::Chunk { file, start, end } => self.chunk(i, file, *start, *end, &mut buf),
+            };
+            let mut g = self.lock();
+            g.slots[i].end = Some(end);
+            drop(g);
+            self.to_writer.notify_one();
+        }
+    }
+
+    /// Searches an input as a stream.
+    fn stream(&self, unit: usize, input: &Input, regular: bool) -> UnitEnd {
+        let name = input.name();
+        let opened = match input {
+            Input::Stdin => decompress::decode(Tracked {
+                inner: io::stdin(),
+                progress: None,
+            }),
+            Input::Path(p) => File::open(p).and_then(|f| {
+                decompress::decode(Tracked {
+                    inner: f,
+                    progress: Some(self.progress.clone()),
+                })
+            }),
+        };
+        let reader = match opened {
+            Ok(d) => Cancellable {
+                inner: d.reader,
+                shared: self,
+            },
+            Err(e) => return UnitEnd::failed(&name, describe(&e), e),
+        };
+        let mut sink = TimeFilter::new(self.queue(unit, !regular), self.time);
+        let result = self.searcher.search_reader(reader, &name, &mut sink);
+        let mut q = sink.into_inner();
+        if regular {
+            q.batch.push(Event::Idle);
+        }
+        // The records read before an error are kept: they go out first. (A push fails
+        // only when the run is cancelled.)
+        let _ = q.push();
+        let mut end = UnitEnd::default();
+        match result {
+            Ok(stats) => end.stats = stats,
+            Err(SearchError::Read { source, at }) => {
+                end.error = Some(read_error(&name, source, at));
+            }
+            // The queue refused records: the run is being cancelled.
+            Err(SearchError::Write(_)) => {}
+        }
+        end
+    }
+
+    /// Searches one chunk of a split file from its exact line and offset.
+    fn chunk(
+        &self,
+        unit: usize,
+        file: &SplitFile,
+        start: u64,
+        end: u64,
+        buf: &mut Vec<u8>,
+    ) -> UnitEnd {
+        let data = if self.cancelled() {
+            Err(io::Error::other("cancelled"))
+        } else {
+            read_chunk(file, start, end, buf)
+        };
+        let mut g = self.lock();
+        g.slots[unit].lines = match &data {
+            Ok(d) => Lines::Known(count_lines(d)),
+            Err(_) => Lines::Failed,
+        };
+        self.to_workers.notify_all();
+        // The chunk's first line is one past the newlines of the chunks before it.
+        let line = loop {
+            let mut line = 1u64;
+            let mut pending = false;
+            let mut failed = false;
+            for slot in &g.slots[file.first..unit] {
+                match slot.lines {
+                    Lines::Known(n) => line += n,
+                    Lines::Pending => pending = true,
+                    Lines::Failed => failed = true,
+                }
+            }
+            if failed || self.cancelled() {
+                // An earlier chunk failed (and is reported): this one is skipped.
+                return UnitEnd::default();
+            }
+            if !pending {
+                break line;
+            }
+            g = self.wait_workers(g);
+        };
+        drop(g);
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => {
+                let at = Position {
+                    offset: start,
+                    line,
+                };
+                return UnitEnd {
+                    stats: SearchStats::default(),
+                    error: Some(read_error(&file.name, e, at)),
+                };
+            }
+        };
+        self.progress.inc(data.len() as u64);
+        let mut sink = TimeFilter::new(self.queue(unit, false), self.time);
+        let at = Position {
+            offset: start,
+            line,
+        };
+        let result = self.searcher.search_slice(data, at, &file.name, &mut sink);
+        let mut q = sink.into_inner();
+        if unit == file.last {
+            q.batch.push(Event::Idle);
+        }
+        let _ = q.push(); // fails only when the run is cancelled
+        UnitEnd {
+            stats: result.unwrap_or_default(),
+            error: None,
+        }
+    }
+
+    fn queue(&self, unit: usize, forward_idle: bool) -> Queue<'_> {
+        Queue {
+            shared: self,
+            unit,
+            batch: Vec::new(),
+            batch_bytes: 0,
+            forward_idle,
+        }
+    }
+}
+
+impl UnitEnd {
+    fn failed(name: &str, message: String, source: io::Error) -> UnitEnd {
+        UnitEnd {
+            stats: SearchStats::default(),
+            error: Some(InputError {
+                name: name.to_string(),
+                message,
+                source: Some(source),
+            }),
+        }
+    }
+}
+
+/// Reads `start..end` of a split file with a positioned read, into `buf`.
+fn read_chunk<'b>(
+    file: &SplitFile,
+    start: u64,
+    end: u64,
+    buf: &'b mut Vec<u8>,
+) -> io::Result<&'b [u8]> {
+    let len = usize::try_from(end - start).map_err(io::Error::other)?;
+    let f = File::open(&file.path)?;
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    let data = &mut buf[..len];
+    read_exact_at(&f, data, start).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            io::Error::new(e.kind(), "file shrank while being read")
+        } else {
+            e
+        }
+    })?;
+    Ok(data)
+}
+
+/// A unit's sink in its worker: records go to the unit's queue in batches.
+struct Queue<'a> {
+    shared: &'a Shared,
+    unit: usize,
+    batch: Vec<Event>,
+    batch_bytes: usize,
+    /// Pass pauses on (live inputs); regular files report one pause at their end.
+    forward_idle: bool,
+}
+
+impl Queue<'_> {
+    /// Moves the batch to the unit's queue, waiting while the queue is full (until the
+    /// writer reaches this unit and drains it).
+    fn push(&mut self) -> io::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let shared = self.shared;
+        let mut g = shared.lock();
+        loop {
+            if shared.cancelled() {
+                return Err(io::Error::other("scan cancelled"));
+            }
+            let slot = &g.slots[self.unit];
+            // An empty queue takes any batch, so one huge record still gets through.
+            if slot.bytes == 0 || slot.bytes + self.batch_bytes <= shared.queue_bytes {
+                break;
+            }
+            g = shared.wait_workers(g);
+        }
+        let slot = &mut g.slots[self.unit];
+        slot.events.append(&mut self.batch);
+        slot.bytes += self.batch_bytes;
+        g.queued += self.batch_bytes;
+        g.peak = g.peak.max(g.queued);
+        self.batch_bytes = 0;
+        drop(g);
+        shared.to_writer.notify_one();
+        Ok(())
+    }
+}
+
+impl Sink for Queue<'_> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        self.batch_bytes += approx_size(rec);
+        self.batch.push(Event::Record(Box::new(rec.clone())));
+        if self.batch_bytes >= BATCH_BYTES {
+            self.push()?;
+        }
+        Ok(true)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        if self.forward_idle {
+            self.batch.push(Event::Idle);
+            self.push()?;
+        }
+        Ok(())
+    }
+}
+
+/// The memory a queued record holds, roughly: enough to bound a queue.
+fn approx_size(rec: &Record) -> usize {
+    let kv: usize = rec.kv.0.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
+    let meta = if rec.meta.is_some() {
+        rec.text.len()
+    } else {
+        0
+    };
+    std::mem::size_of::<Record>() + rec.text.len() + rec.message.len() + kv + meta
+}
+
+/// The raw input: counts bytes for the progress bar.
+struct Tracked<R> {
+    inner: R,
+    progress: Option<ProgressBar>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.progress {
+            bar.inc(n as u64);
+        }
+        Ok(n)
+    }
+}
+
+/// The decoded input: ends early when the run is cancelled.
+struct Cancellable<'a> {
+    inner: Box<dyn Read + Send>,
+    shared: &'a Shared,
+}
+
+impl Read for Cancellable<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.shared.cancelled() {
+            return Ok(0);
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// The writer: emits each unit's events in unit order into `sink`.
+fn write_in_order(
+    shared: &Shared,
+    sink: &mut dyn Sink,
+    on_error: &mut dyn FnMut(&InputError),
+) -> io::Result<Totals> {
+    let mut totals = Totals::default();
+    for i in 0..shared.units.len() {
+        if let Unit::Report(e) = &shared.units[i] {
+            totals.errors += 1;
+            on_error(e);
+        } else {
+            let end = loop {
+                let (events, end) = {
+                    let mut g = shared.lock();
+                    while g.slots[i].events.is_empty() && g.slots[i].end.is_none() {
+                        g = shared.to_writer.wait(g).unwrap_or_else(|p| p.into_inner());
+                    }
+                    let drained = std::mem::take(&mut g.slots[i].bytes);
+                    g.queued -= drained;
+                    let slot = &mut g.slots[i];
+                    // `end` is set after the unit's last push: with it, all is here.
+                    (std::mem::take(&mut slot.events), slot.end.take())
+                };
+                shared.to_workers.notify_all();
+                for ev in events {
+                    match ev {
+                        Event::Record(rec) => {
+                            totals.records += 1;
+                            if !sink.record(&rec)? {
+                                totals.stopped = true;
+                                return Ok(totals);
+                            }
+                        }
+                        Event::Idle => sink.idle()?,
+                    }
+                }
+                if let Some(end) = end {
+                    break end;
+                }
+            };
+            totals.bytes += end.stats.bytes;
+            if let Some(e) = &end.error {
+                totals.errors += 1;
+                on_error(e);
+            }
+        }
+        shared.lock().head = i + 1;
+        shared.to_workers.notify_all();
+    }
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::CollectSink;
+    use crate::search::SearchConfig;
+    use std::io::Write;
+
+    fn searcher() -> Searcher {
+        Searcher::new(SearchConfig::default())
+            .unwrap()
+            .with_redactor(crate::redact::Redactor::with_key([7; 16]))
+    }
+
+    const EVENT: &str = "10:30:12 [ws] closed before connect conn=c1 remote=127.0.0.1 code=1008 reason=pairing required\n";
+
+    fn log(n: usize, tag: &str) -> String {
+        (0..n)
+            .map(|i| {
+                if i % 7 == 3 {
+                    EVENT.replace("c1", &format!("{tag}{i}"))
+                } else {
+                    format!("10:30:12 [agent] run {tag} step {i}\n")
+                }
+            })
+            .collect()
+    }
+
+    fn run(inputs: &[Input], opts: &BatchOptions) -> (Vec<Record>, Totals) {
+        let mut sink = CollectSink::default();
+        let totals = search(&searcher(), inputs, opts, &mut sink, &mut |e| {
+            panic!("unexpected error {e}")
+        })
+        .unwrap();
+        (sink.0, totals)
+    }
+
+    /// A slow consumer: the workers run ahead as far as the bounds let them.
+    struct Slow(u64, u64);
+
+    impl Sink for Slow {
+        fn record(&mut self, _rec: &Record) -> io::Result<bool> {
+            self.0 += 1;
+            if self.0.is_multiple_of(200) {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Ok(true)
+        }
+        fn idle(&mut self) -> io::Result<()> {
+            self.1 += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn queued_records_stay_within_the_reorder_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut inputs = Vec::new();
+        for k in 0..24 {
+            let p = dir.path().join(format!("f{k:02}.log"));
+            std::fs::write(&p, log(1500, &format!("f{k}x"))).unwrap();
+            inputs.push(Input::Path(p));
+        }
+        // Every line a record: far more record bytes than the bound.
+        let all = searcher().with_config(SearchConfig {
+            emit_all: true,
+            ..SearchConfig::default()
+        });
+        let opts = BatchOptions {
+            threads: 3,
+            queue_bytes: 16 << 10,
+            ..BatchOptions::default()
+        };
+        let mut sink = Slow(0, 0);
+        let (totals, peak) = super::run(&all, &inputs, &opts, &mut sink, &mut |e| {
+            panic!("unexpected error {e}")
+        });
+        let totals = totals.unwrap();
+        assert_eq!(totals.records, 24 * 1500);
+        assert_eq!(sink.1, 24, "one pause at the end of each regular file");
+        let per_unit = opts.queue_bytes + BATCH_BYTES + 8192;
+        let bound = 2 * opts.threads * per_unit;
+        let produced = 24 * 1500 * std::mem::size_of::<Record>();
+        assert!(peak <= bound, "peak {peak} > bound {bound}");
+        assert!(
+            produced > 10 * bound,
+            "the test must hold back more than the bound"
+        );
+    }
+
+    #[test]
+    fn chunks_match_the_stream_for_every_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        let mut f = File::create(&path).unwrap();
+        f.write_all(log(3000, "a").as_bytes()).unwrap();
+        f.write_all(b"last line without newline code=1008").unwrap();
+        drop(f);
+        let inputs = [Input::Path(path)];
+        let (want, wt) = run(&inputs, &BatchOptions::default());
+        assert!(want.len() > 400);
+        for (chunk, threads, queue) in [
+            (1, 1, 1),
+            (100, 2, 1000),
+            (4096, 3, 64),
+            (50_000, 4, 1 << 20),
+        ] {
+            let opts = BatchOptions {
+                threads,
+                split_threshold: 1,
+                chunk_size: chunk,
+                queue_bytes: queue,
+                ..BatchOptions::default()
+            };
+            let (got, gt) = run(&inputs, &opts);
+            assert_eq!(got, want, "chunk {chunk}");
+            assert_eq!(gt, wt, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn order_is_the_argument_order_for_any_thread_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut inputs = Vec::new();
+        for k in 0..9 {
+            let p = dir.path().join(format!("f{k}.log"));
+            std::fs::write(&p, log(50 + k * 31, &format!("f{k}x"))).unwrap();
+            inputs.push(Input::Path(p));
+        }
+        inputs.reverse();
+        let (want, _) = run(
+            &inputs,
+            &BatchOptions {
+                threads: 1,
+                ..BatchOptions::default()
+            },
+        );
+        let sources: Vec<_> = want.iter().map(|r| r.source.to_string()).collect();
+        let mut dedup = sources.clone();
+        dedup.dedup();
+        assert_eq!(dedup.len(), 9);
+        assert!(dedup[0].ends_with("f8.log"));
+        for threads in [2, 3, 8] {
+            let opts = BatchOptions {
+                threads,
+                queue_bytes: 1,
+                ..BatchOptions::default()
+            };
+            assert_eq!(run(&inputs, &opts).0, want, "threads {threads}");
+        }
+    }
+
+    #[test]
+    fn chunk_boundaries_are_newline_aligned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.log");
+        std::fs::write(&path, "aaaa\nbb\nccc\nd\n").unwrap();
+        let r = chunk_ranges(&path, 14, 4).unwrap();
+        assert_eq!(r, [(0, 5), (5, 12), (12, 14)]);
+        // A line longer than a chunk: stream the file instead.
+        std::fs::write(&path, "a\nbbbbbbbbbbbb\nc\n").unwrap();
+        assert_eq!(chunk_ranges(&path, 17, 4), None);
+    }
+}

@@ -1,0 +1,1364 @@
+//! Incidents: what one failed connection (or one client-side error block, or one
+//! standalone line) shows, and which cause that evidence settles.
+//!
+//! This module owns reading the diagnosis' facts out of a record ([`LineKind`],
+//! [`Facts::apply`]) and the decision from facts to a [`Verdict`] (cause,
+//! confidence, whether it is a problem at all). The decision follows the facts file
+//! §3: the sub-kind (meta `reason`, the newer close text, the audit `reason=`), the
+//! locality (loopback `remote=`, audit `ip=unknown-ip`, `Source: local loopback`), the
+//! client (`gateway-client` / `gateway:<method>` is the gateway's own in-process
+//! client, `node-host` the node host), and the version's silent-approval rules.
+//!
+//! It does not group records into incidents (that is `correlate`) nor print anything.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cause::Cause;
+use crate::record::Record;
+
+use super::Loc;
+use super::causes::{Facet, Facets};
+use super::version::{VersionView, is_in_process_client};
+
+/// How sure the diagnosis is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// One indirect sign.
+    Low,
+    /// The cause's main sign without all of its context.
+    Medium,
+    /// The evidence the cause needs, on one connection or block.
+    High,
+}
+
+impl Confidence {
+    /// The word printed in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// What kind of device-pairing request a refusal was about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sub {
+    /// A device that was never approved.
+    NotPaired,
+    /// A paired device asking for a higher role.
+    RoleUpgrade,
+    /// A paired device asking for more scopes.
+    ScopeUpgrade,
+    /// A paired device whose platform or metadata changed.
+    MetadataUpgrade,
+}
+
+impl Sub {
+    fn from_word(w: &str) -> Option<Sub> {
+        Some(match w {
+            "not-paired" => Sub::NotPaired,
+            "role-upgrade" => Sub::RoleUpgrade,
+            "scope-upgrade" => Sub::ScopeUpgrade,
+            "metadata-upgrade" => Sub::MetadataUpgrade,
+            _ => return None,
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Sub::NotPaired => "not-paired",
+            Sub::RoleUpgrade => "role-upgrade",
+            Sub::ScopeUpgrade => "scope-upgrade",
+            Sub::MetadataUpgrade => "metadata-upgrade",
+        }
+    }
+}
+
+/// What kind of line a record is, for the diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// `security audit: device access|metadata upgrade requested …`.
+    Audit,
+    /// A server-side close or handshake failure (`closed before connect`, `→ close`).
+    ServerClose,
+    /// `unauthorized conn=…`.
+    Unauthorized,
+    /// Other ws-log traffic (`← open`, `← connect`, `→ event`, `⇄ res`).
+    Ws,
+    /// A client-side error (`gateway connect failed: …`, `gateway closed (…)`, the
+    /// TUI's and Control UI's texts, a tool result).
+    ClientError,
+    /// A continuation of a client error block (`Gateway target:`, `Source:`, …).
+    BlockLine,
+    /// Chat DM pairing (a request, the bot's reply).
+    Dm,
+    /// A DM policy doing its job (`Blocked unauthorized … sender`).
+    DmBlocked,
+    /// Exec approvals lines.
+    Exec,
+    /// OpenClaw rejecting or warning about its config.
+    Config,
+    /// Pairing lifecycle that is not a failure (`auto-approved`, `approved`, …).
+    PairingNote,
+    /// Token lifecycle that is not a failure (`rotated`, `revoked`, …).
+    TokenNote,
+    /// `Proxy headers detected …` / `Loopback connection with non-local Host header`.
+    Locality,
+    /// A line that only gives context (version banners, `sessions_spawn`).
+    Context,
+    /// Any other event.
+    Other,
+}
+
+impl LineKind {
+    /// Classifies a record by its message.
+    pub fn of(rec: &Record) -> LineKind {
+        let m = rec.message.trim_start();
+        let t = rec.text.as_str();
+        if m.contains("security audit: device ") && m.contains(" upgrade requested") {
+            LineKind::Audit
+        } else if m.starts_with("closed before connect")
+            || m.starts_with("→ close")
+            || m.starts_with("webchat disconnected")
+            || m.starts_with("handshake timeout")
+            || m.starts_with("invalid handshake")
+            || m.starts_with("protocol mismatch conn=")
+            || (m.starts_with("error conn=") && rec.conn.is_some())
+        {
+            LineKind::ServerClose
+        } else if m.starts_with("unauthorized conn=") {
+            LineKind::Unauthorized
+        } else if m.starts_with('←') || m.starts_with('→') || m.starts_with('⇄') {
+            LineKind::Ws
+        } else if m.starts_with("Gateway target: ")
+            || m.starts_with("Source: ")
+            || m.starts_with("Config: ")
+            || m.starts_with("Bind: ")
+            || m.starts_with("reason: ")
+        {
+            LineKind::BlockLine
+        } else if t.contains("Proxy headers detected from untrusted address")
+            || t.contains("Loopback connection with non-local Host header")
+        {
+            LineKind::Locality
+        } else if t.contains("Blocked unauthorized ") || t.contains("drop dm (dmPolicy") {
+            LineKind::DmBlocked
+        } else if t.contains("Invalid config at ")
+            || t.contains("Config invalid")
+            || t.contains("JSON5 parse failed")
+            || t.contains("Unrecognized key")
+            || t.contains("Invalid option: expected one of")
+            || t.contains("gateway.bind host aliases")
+            || t.contains("Config was last written by a newer OpenClaw")
+            || (t.contains("dmPolicy=") && t.contains("requires channels."))
+        {
+            LineKind::Config
+        } else if is_client_error(m) {
+            LineKind::ClientError
+        } else if t.contains(" pairing request")
+            || t.contains("access not configured.")
+            || t.contains("Pairing code:")
+            || t.contains("openclaw pairing approve")
+            || t.contains("openclaw pairing list")
+            || t.contains("Ask the bot owner")
+            || t.contains("user id: ")
+        {
+            LineKind::Dm
+        } else if t.contains("xec denied")
+            || t.contains("SYSTEM_RUN_DENIED")
+            || t.contains("Legacy exec approvals exist")
+            || t.contains("invalid exec.approvals.")
+            || t.contains("exec-approvals.json")
+        {
+            LineKind::Exec
+        } else if t.contains("device pairing auto-approved")
+            || t.contains("device pairing approved")
+            || t.contains("device pairing removed")
+            || t.contains("device pairing removal denied")
+        {
+            LineKind::PairingNote
+        } else if t.contains("device token rotated")
+            || t.contains("device token revoked")
+            || t.contains("bootstrap token revoke skipped")
+            || t.contains("device token rotation denied")
+        {
+            LineKind::TokenNote
+        } else if rec.categories.is_empty() {
+            LineKind::Context
+        } else {
+            LineKind::Other
+        }
+    }
+}
+
+fn is_client_error(m: &str) -> bool {
+    m.contains("gateway connect failed: ")
+        || m.contains("gateway closed (")
+        || m.contains("Gateway WebSocket closed (")
+        || m.starts_with("disconnected (")
+        || m.contains(" disconnected (")
+        || m.contains("Pairing required.")
+        || m.contains("scope upgrade pending approval")
+        || m.contains("Exec approval registration failed")
+}
+
+/// Whether an address is the gateway host's own (loopback).
+pub fn is_loopback(addr: &str) -> bool {
+    let a = addr.trim();
+    let host = if let Some(rest) = a.strip_prefix('[') {
+        // `[::1]:18789`
+        rest.split(']').next().unwrap_or_default()
+    } else if a.matches(':').count() >= 2 {
+        // A bare IPv6 address (`::1`, `::ffff:127.0.0.1`): no port to drop.
+        a
+    } else {
+        // `127.0.0.1:50420`, `localhost:18789`, `127.0.0.1`.
+        a.split(':').next().unwrap_or_default()
+    };
+    let host = host.strip_prefix("::ffff:").unwrap_or(host);
+    host.starts_with("127.") || host == "::1" || host == "localhost"
+}
+
+/// An address that says where the peer is: not empty, `n/a`, `?` or `unknown-ip`.
+fn is_address(a: &str) -> bool {
+    !matches!(a.trim(), "" | "n/a" | "?" | "unknown-ip" | "unknown")
+}
+
+/// The most evidence lines kept per incident (and per cause in the report).
+pub const MAX_EVIDENCE: usize = 8;
+
+/// One piece of evidence: what a line showed, and where.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    /// What the line showed, in a few words with its key values.
+    pub what: String,
+    /// The line.
+    pub at: Loc,
+}
+
+/// The facts gathered from the records of one incident.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// A refusal for device pairing was seen.
+    pub pairing: bool,
+    /// A close with `connect failed` and no reason of its own (the client closed first).
+    pub connect_failed: bool,
+    /// A credential was refused.
+    pub auth: bool,
+    /// The sub-kind of the pairing request.
+    pub sub: Option<Sub>,
+    /// An audit line was seen.
+    pub audit: bool,
+    /// True: the peer is on the gateway host; false: it is not; None: unknown.
+    pub local: Option<bool>,
+    /// A `fwd=` / `forwardedFor` address was present.
+    pub forwarded: bool,
+    /// The audit's `roleFrom=<none>`.
+    pub role_from_none: bool,
+    /// The role asked for.
+    pub role_to: Option<String>,
+    /// The scopes asked for.
+    pub scopes_to: Vec<String>,
+    /// The client id or label.
+    pub client: Option<String>,
+    /// The client is the gateway's own in-process client.
+    pub in_process: bool,
+    /// The client is the node host.
+    pub node_host: bool,
+    /// A `sessions_spawn` / sub-agent / cron sign nearby.
+    pub subagent_ctx: bool,
+    /// `Exec approval registration failed`.
+    pub exec_registration: bool,
+    /// An RPC denial `missing scope: <scope>`.
+    pub missing_scope: Option<String>,
+    /// The full pairing request id.
+    pub request_id: Option<String>,
+    /// A ws-log short request id.
+    pub request_short: Option<String>,
+    /// The device id.
+    pub device: Option<String>,
+    /// Evidence facets (token kind, identity kind, guide snippets, …).
+    pub facets: Facets,
+    /// A client-side error line was seen.
+    pub client_error: bool,
+    /// A server-side close was seen.
+    pub server_close: bool,
+    /// Why this is no problem, when it is not.
+    pub benign: Option<&'static str>,
+    /// A failure whose reason the line does not give, when that is all there is.
+    pub unexplained: Option<&'static str>,
+    /// A DM pairing request or reply.
+    pub dm: bool,
+    /// The DM channel.
+    pub channel: Option<String>,
+    /// The DM sender id.
+    pub sender: Option<String>,
+    /// The DM pairing code.
+    pub code: Option<String>,
+    /// Exec approvals evidence, and how strong.
+    pub exec: Option<Confidence>,
+    /// OpenClaw rejected its config.
+    pub config_invalid: bool,
+    /// The config line points at a guide snippet of this cause.
+    pub config_cause: Option<Cause>,
+    /// A locality warning (supporting evidence only).
+    pub locality_warning: bool,
+    /// What the lines showed.
+    pub evidence: Vec<Evidence>,
+}
+
+fn meta_str<'a>(rec: &'a Record, key: &str) -> Option<&'a str> {
+    rec.meta
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_str)
+}
+
+/// Cuts a value for an evidence line (log text can be long or hostile; the report
+/// escapes it too).
+fn short(s: &str) -> String {
+    const MAX: usize = 100;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX).collect();
+        t.push('…');
+        t
+    }
+}
+
+impl Facts {
+    fn note(&mut self, what: String, rec: &Record) {
+        if self.evidence.len() >= MAX_EVIDENCE || self.evidence.iter().any(|e| e.what == what) {
+            return;
+        }
+        self.evidence.push(Evidence {
+            what,
+            at: Loc::of(rec),
+        });
+    }
+
+    fn set_local_from(&mut self, addr: &str) {
+        if addr.trim() == "unknown-ip" {
+            // The audit's `ip=unknown-ip` is the gateway's word for a local client.
+            self.local = Some(true);
+        } else if is_address(addr) {
+            if is_loopback(addr) {
+                self.local = Some(true);
+            } else if self.local != Some(true) {
+                self.local = Some(false);
+            }
+        }
+    }
+
+    fn set_client(&mut self, client: &str) {
+        if client.is_empty() || client == "n/a" {
+            return;
+        }
+        if is_in_process_client(client) {
+            self.in_process = true;
+        }
+        if client == "node-host" || client.starts_with("node") {
+            self.node_host = true;
+        }
+        if self.client.is_none() {
+            self.client = Some(client.to_string());
+        }
+    }
+
+    fn set_request_id(&mut self, id: &str) {
+        let id = id.trim();
+        if id.contains('…') {
+            self.request_short = Some(id.to_string());
+        } else if id.len() >= 8 {
+            self.request_id = Some(id.to_string());
+        }
+    }
+
+    /// Reads a close reason (server or client side).
+    fn read_reason(&mut self, reason: &str) {
+        let r = reason.trim();
+        if r.contains("pairing required") || r.contains("Pairing required") {
+            self.pairing = true;
+        }
+        if r.contains("not approved yet") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::NotPaired));
+        } else if r.contains("higher role than currently approved") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+        } else if r.contains("more scopes than currently approved") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+        } else if r.contains("identity changed and must be re-approved") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+        }
+        if r.starts_with("connect failed") || r.starts_with("connect challenge") {
+            self.connect_failed = true;
+        }
+        if r.starts_with("unauthorized") || r.contains("gateway auth changed") {
+            self.auth = true;
+            self.facets.insert(
+                if r.contains("gateway token not configured")
+                    || r.contains("gateway password not configured")
+                {
+                    Facet::TokenNotConfigured
+                } else if r.contains("gateway token") {
+                    Facet::SharedToken
+                } else if r.contains("gateway password") {
+                    Facet::Password
+                } else if r.contains("device token") {
+                    Facet::DeviceToken
+                } else if r.contains("bootstrap token") {
+                    Facet::Bootstrap
+                } else if r.contains("too many failed") {
+                    Facet::RateLimited
+                } else if r.contains("gateway auth changed") {
+                    Facet::AuthChanged
+                } else if r.contains("tailscale") || r.contains("proxy") {
+                    Facet::ProxyAuth
+                } else {
+                    Facet::SharedToken
+                },
+            );
+        }
+        if r.starts_with("repeated unauthorized calls") {
+            self.auth = true;
+            self.facets.insert(Facet::RateLimited);
+        }
+        let identity = if r.starts_with("device identity required") {
+            Some(Facet::IdentityMissing)
+        } else if r.starts_with("device signature expired") {
+            Some(Facet::SignatureExpired)
+        } else if r.starts_with("device nonce") {
+            Some(Facet::Nonce)
+        } else if r.starts_with("device identity mismatch")
+            || r.starts_with("device signature invalid")
+            || r.starts_with("device public key invalid")
+        {
+            Some(Facet::IdentityCorrupt)
+        } else {
+            None
+        };
+        if let Some(f) = identity {
+            self.facets.insert(f);
+        }
+        if r.starts_with("control ui requires device identity") {
+            self.facets.insert(Facet::InsecureContext);
+        }
+        if r.starts_with("origin not allowed") {
+            self.facets.insert(Facet::Origin);
+        }
+        if r.starts_with("device removed") {
+            self.benign = Some("a device removed by an operator (it must pair again)");
+        }
+    }
+
+    /// Reads the close context's `cause` (meta or ws-log `cause=`).
+    fn read_cause(&mut self, cause: &str, rec: &Record) {
+        match cause {
+            "pairing-required" => self.pairing = true,
+            "unauthorized" => {
+                self.auth = true;
+                if let Some(code) = meta_str(rec, "authReason") {
+                    self.read_auth_code(code);
+                } else {
+                    self.facets.insert(Facet::SharedToken);
+                }
+            }
+            "device-auth-invalid" => {
+                self.facets.insert(match meta_str(rec, "reason") {
+                    Some("device-signature-stale") => Facet::SignatureExpired,
+                    Some(r) if r.contains("nonce") => Facet::Nonce,
+                    _ => Facet::IdentityCorrupt,
+                });
+            }
+            "device-required" => self.facets.insert(Facet::IdentityMissing),
+            "control-ui-insecure-auth" => self.facets.insert(Facet::InsecureContext),
+            "origin-mismatch" => self.facets.insert(Facet::Origin),
+            "handshake-timeout" => {
+                self.unexplained = self.unexplained.or(Some("handshake timeout"));
+            }
+            _ => {}
+        }
+    }
+
+    fn read_auth_code(&mut self, code: &str) {
+        let f = match code {
+            "token_missing" | "token_mismatch" => Facet::SharedToken,
+            "token_missing_config" | "password_missing_config" => Facet::TokenNotConfigured,
+            c if c.starts_with("password_") => Facet::Password,
+            "device_token_mismatch" => Facet::DeviceToken,
+            "bootstrap_token_invalid" => Facet::Bootstrap,
+            "rate_limited" => Facet::RateLimited,
+            "scope_mismatch" => Facet::DeviceToken,
+            c if c.starts_with("tailscale_") || c.starts_with("trusted_proxy_") => Facet::ProxyAuth,
+            _ => Facet::SharedToken,
+        };
+        self.facets.insert(f);
+    }
+
+    fn read_common(&mut self, rec: &Record) {
+        if let Some(id) = rec.request_id.as_deref() {
+            self.set_request_id(id);
+        }
+        if let Some(id) = rec.kv.get("requestId") {
+            self.set_request_id(id);
+        }
+        if let Some(d) = rec.device.as_deref()
+            && d.len() == 64
+        {
+            self.device = Some(d.to_string());
+        }
+        let t = rec.text.as_str();
+        if t.contains("sessions_spawn")
+            || t.contains("subagent")
+            || t.contains("sub-agent")
+            || rec
+                .subsystem
+                .as_deref()
+                .is_some_and(|s| s.starts_with("cron"))
+        {
+            self.subagent_ctx = true;
+        }
+        if t.contains("PAIRING_REQUIRED") || t.contains("NOT_PAIRED") {
+            self.pairing = true;
+        }
+        for (code, f) in [
+            ("AUTH_TOKEN_MISMATCH", Facet::SharedToken),
+            ("AUTH_TOKEN_MISSING", Facet::SharedToken),
+            ("AUTH_DEVICE_TOKEN_MISMATCH", Facet::DeviceToken),
+        ] {
+            if t.contains(code) {
+                self.auth = true;
+                self.facets.insert(f);
+            }
+        }
+    }
+
+    /// Adds what one record shows.
+    pub fn apply(&mut self, rec: &Record, kind: LineKind, locality_seen: bool) {
+        self.read_common(rec);
+        let msg = rec.message.trim_start();
+        match kind {
+            LineKind::Audit => {
+                self.audit = true;
+                self.sub = rec.kv.get("reason").and_then(Sub::from_word).or(self.sub);
+                if msg.contains("metadata upgrade") {
+                    self.sub = Some(Sub::MetadataUpgrade);
+                }
+                if let Some(ip) = rec.kv.get("ip") {
+                    self.set_local_from(ip);
+                }
+                if rec.kv.get("roleFrom") == Some("<none>") {
+                    self.role_from_none = true;
+                }
+                self.role_to = rec
+                    .kv
+                    .get("roleTo")
+                    .map(str::to_string)
+                    .or(self.role_to.take());
+                if let Some(s) = &rec.scopes
+                    && rec.kv.get("scopesTo").is_some()
+                {
+                    self.scopes_to = s.iter().take(16).cloned().collect();
+                }
+                if let Some(c) = rec.kv.get("client") {
+                    self.set_client(c);
+                }
+                let mut what = format!(
+                    "audit: {} upgrade requested reason={}",
+                    if msg.contains("metadata") {
+                        "metadata"
+                    } else {
+                        "access"
+                    },
+                    rec.kv.get("reason").unwrap_or("?")
+                );
+                for k in ["ip", "roleFrom", "roleTo", "scopesTo", "client"] {
+                    if let Some(v) = rec.kv.get(k) {
+                        what.push_str(&format!(" {k}={}", short(v)));
+                    }
+                }
+                self.note(what, rec);
+            }
+            LineKind::ServerClose | LineKind::Unauthorized => {
+                self.server_close = true;
+                if let Some(r) = rec.reason.as_deref() {
+                    self.read_reason(r);
+                }
+                if let Some(c) = rec.kv.get("cause").or_else(|| meta_str(rec, "cause")) {
+                    self.read_cause(c, rec);
+                }
+                if let Some(s) = meta_str(rec, "reason").and_then(Sub::from_word) {
+                    self.sub = Some(s);
+                }
+                if kind == LineKind::Unauthorized {
+                    self.auth = true;
+                    if let Some(code) = rec.kv.get("reason") {
+                        self.read_auth_code(code);
+                    }
+                }
+                for a in [rec.remote.as_deref(), meta_str(rec, "remoteAddr")]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.set_local_from(a);
+                }
+                let fwd = rec
+                    .kv
+                    .get("fwd")
+                    .or_else(|| meta_str(rec, "forwardedFor"))
+                    .unwrap_or("n/a");
+                if is_address(fwd) {
+                    self.forwarded = true;
+                }
+                if let Some(c) = rec.client.as_deref().or_else(|| meta_str(rec, "client")) {
+                    self.set_client(c);
+                }
+                if msg.starts_with("handshake timeout") {
+                    self.unexplained = Some("handshake timeout");
+                } else if msg.starts_with("invalid handshake") {
+                    self.unexplained = Some("invalid handshake (not an OpenClaw client?)");
+                } else if msg.starts_with("protocol mismatch") || rec.code == Some(1002) {
+                    self.unexplained =
+                        Some("protocol mismatch: update the client to the gateway's version");
+                }
+                self.read_close_code(rec);
+                let what = if kind == LineKind::Unauthorized {
+                    format!(
+                        "unauthorized reason={} remote={}",
+                        rec.kv.get("reason").unwrap_or("?"),
+                        rec.remote.as_deref().unwrap_or("?")
+                    )
+                } else {
+                    let mut w = format!(
+                        "close code={} reason={}",
+                        rec.code.map_or("?".to_string(), |c| c.to_string()),
+                        short(rec.reason.as_deref().unwrap_or("?"))
+                    );
+                    if let Some(r) = rec.remote.as_deref() {
+                        w.push_str(&format!(" remote={}", short(r)));
+                    }
+                    if let Some(c) = rec.kv.get("cause").or_else(|| meta_str(rec, "cause")) {
+                        w.push_str(&format!(" cause={}", short(c)));
+                    }
+                    if let Some(s) = meta_str(rec, "reason") {
+                        w.push_str(&format!(" (meta reason={})", short(s)));
+                    }
+                    w
+                };
+                self.note(what, rec);
+                if self.local == Some(true) && self.forwarded {
+                    self.facets.insert(Facet::ViaProxy);
+                }
+                if locality_seen && self.local == Some(true) {
+                    self.facets.insert(Facet::ViaProxy);
+                }
+            }
+            LineKind::Ws => {
+                if let Some(a) = rec.kv.get("remoteAddr") {
+                    self.set_local_from(a);
+                }
+                if let Some(c) = rec.kv.get("client") {
+                    self.set_client(c);
+                }
+                if msg.contains("device.pair.requested") {
+                    self.note(
+                        format!(
+                            "pairing request event requestId={}",
+                            rec.kv.get("requestId").unwrap_or("?")
+                        ),
+                        rec,
+                    );
+                }
+                if let Some(m) = rec.kv.get("errorMessage") {
+                    if let Some(scope) = m.strip_prefix("missing scope: ") {
+                        self.missing_scope = Some(short(scope));
+                        self.note(format!("RPC denied: missing scope: {}", short(scope)), rec);
+                    } else if m.contains("invalid exec.approvals.") {
+                        self.exec = Some(Confidence::High);
+                        self.facets.insert(Facet::ExecPolicy);
+                        self.note(format!("exec.approvals RPC rejected: {}", short(m)), rec);
+                    }
+                }
+                if msg.contains("sessions.patch") || msg.contains("sessions.spawn") {
+                    self.subagent_ctx = true;
+                }
+            }
+            LineKind::ClientError => {
+                self.client_error = true;
+                if let Some(r) = rec.reason.as_deref() {
+                    self.read_reason(r);
+                }
+                self.read_reason(after_error_prefix(msg));
+                // The TUI's `Pairing required. Run …` and other texts with no prefix.
+                let first = msg.split('\n').next().unwrap_or_default();
+                if first.contains("pairing required") || first.contains("Pairing required") {
+                    self.pairing = true;
+                }
+                if msg.contains("scope upgrade pending approval") {
+                    self.pairing = true;
+                    self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+                }
+                if msg.contains("Exec approval registration failed") {
+                    self.exec_registration = true;
+                }
+                if msg.starts_with("node host ") {
+                    self.node_host = true;
+                }
+                // A tool result holds its whole block on one line: with real newlines
+                // once decoded, with `\n` escapes when it sits inside other text.
+                for part in msg.split('\n').flat_map(|l| l.split("\\n")).skip(1) {
+                    self.block_line(part.trim());
+                }
+                self.read_close_code(rec);
+                let first = msg.split('\n').next().unwrap_or_default();
+                self.note(format!("client: {}", short(first)), rec);
+            }
+            LineKind::BlockLine => {
+                self.block_line(msg);
+                self.note(format!("client block: {}", short(msg)), rec);
+            }
+            LineKind::Dm => {
+                self.dm = true;
+                self.read_dm(rec, msg);
+            }
+            LineKind::DmBlocked => {
+                self.benign =
+                    Some("a DM policy blocking a sender it does not allow (working as configured)");
+                self.note(format!("DM policy: {}", short(msg)), rec);
+            }
+            LineKind::Exec => {
+                let t = rec.text.as_str();
+                if t.contains("Legacy exec approvals exist") {
+                    self.exec = Some(Confidence::High);
+                    self.facets.insert(Facet::ExecLegacy);
+                } else if t.contains("invalid exec.approvals.") {
+                    self.exec = Some(Confidence::High);
+                    self.facets.insert(Facet::ExecPolicy);
+                } else if t.contains("security=deny") {
+                    self.exec = Some(Confidence::Medium);
+                    self.facets.insert(Facet::ExecPolicy);
+                } else if t.contains("xec denied") || t.contains("SYSTEM_RUN_DENIED") {
+                    self.exec = Some(Confidence::Low);
+                    self.facets.insert(Facet::ExecPolicy);
+                } else {
+                    self.benign = Some("a mention of exec-approvals.json");
+                }
+                self.note(format!("exec: {}", short(msg)), rec);
+            }
+            LineKind::Config => self.read_config(rec, msg),
+            LineKind::PairingNote => {
+                let t = rec.text.as_str();
+                self.benign = Some(if t.contains("auto-approved") {
+                    "a device approved silently (local or bootstrap)"
+                } else if t.contains("removal denied") {
+                    "a device removal refused (not the device's owner)"
+                } else if t.contains("removed") {
+                    "a device removed by an operator"
+                } else {
+                    "a device approved by an operator"
+                });
+            }
+            LineKind::TokenNote => {
+                self.benign = Some("device token lifecycle (rotation, revocation)");
+            }
+            LineKind::Locality => {
+                self.locality_warning = true;
+                self.facets.insert(Facet::ViaProxy);
+                self.note(format!("locality: {}", short(msg)), rec);
+            }
+            LineKind::Context | LineKind::Other => {
+                if let Some(c) = rec.client.as_deref() {
+                    self.set_client(c);
+                }
+                if let Some(r) = rec.reason.as_deref() {
+                    self.read_reason(r);
+                }
+            }
+        }
+    }
+
+    fn read_close_code(&mut self, rec: &Record) {
+        let benign = match rec.code {
+            Some(1000) => Some("a normal close (1000)"),
+            Some(1001) => Some("a client going away (1001)"),
+            Some(1005) => Some("a normal end (1005)"),
+            Some(1006) => Some("a transport lost without a close frame (1006)"),
+            Some(1012) => Some("a service restart (1012)"),
+            Some(1013) => Some("the gateway still starting (1013)"),
+            Some(4000) => Some("a tick timeout (4000)"),
+            _ => None,
+        };
+        if benign.is_some() && self.benign.is_none() {
+            self.benign = benign;
+        }
+        if rec.code == Some(1009) {
+            self.unexplained = Some("preauth payload too large (1009)");
+        }
+    }
+
+    /// One line of a client error block.
+    fn block_line(&mut self, line: &str) {
+        if let Some(src) = line.strip_prefix("Source: ") {
+            if src.starts_with("local loopback") {
+                self.local = Some(true);
+            }
+        } else if let Some(target) = line.strip_prefix("Gateway target: ") {
+            let host = target
+                .trim()
+                .trim_start_matches("wss://")
+                .trim_start_matches("ws://");
+            let host = host.split('/').next().unwrap_or_default();
+            if is_loopback(host) {
+                self.local = Some(true);
+            }
+        } else if let Some(r) = line.strip_prefix("reason: ")
+            && let Some(s) = Sub::from_word(r.trim())
+        {
+            self.sub = Some(s);
+        }
+    }
+
+    fn read_dm(&mut self, rec: &Record, msg: &str) {
+        if let Some(i) = msg.find(" pairing request") {
+            let ch = msg[..i].rsplit(' ').next().unwrap_or_default();
+            if !ch.is_empty() && ch.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                self.channel = Some(ch.to_ascii_lowercase());
+            }
+        }
+        if let Some(s) = rec.kv.get("sender") {
+            self.sender = Some(short(s));
+        }
+        if let Some(meta) = rec.meta.as_ref().and_then(Value::as_object) {
+            for k in ["senderUserId", "chatId"] {
+                if self.sender.is_none()
+                    && let Some(v) = meta.get(k)
+                {
+                    self.sender = Some(short(v.as_str().map_or(&v.to_string(), |s| s)));
+                }
+            }
+        }
+        if self.channel.is_none()
+            && let Some(m) = rec.subsystem.as_deref()
+            && let Some(ch) = m.strip_suffix("-auto-reply")
+        {
+            self.channel = Some(ch.to_string());
+        }
+        if let Some(i) = msg.find(" user id: ") {
+            let ch = msg[..i].rsplit(' ').next().unwrap_or_default();
+            if !ch.is_empty() {
+                self.channel = Some(ch.to_ascii_lowercase());
+            }
+            self.sender = Some(short(msg[i + 10..].trim()));
+        }
+        if let Some(i) = msg.find("Pairing code:") {
+            let code = msg[i + 13..].split_whitespace().next().unwrap_or_default();
+            // A redacted code (`[REDACTED:…]`) is no use to type: keep `<CODE>`.
+            if !code.is_empty() && !code.starts_with('[') {
+                self.code = Some(short(code));
+            }
+        }
+        if let Some(i) = msg.find("openclaw pairing approve ") {
+            let mut it = msg[i + 25..].split_whitespace();
+            if let (Some(ch), Some(code)) = (it.next(), it.next()) {
+                self.channel = Some(short(ch));
+                let code = code.trim_end_matches('`');
+                if !code.starts_with('<') && !code.starts_with('[') {
+                    self.code = Some(short(code));
+                }
+            }
+        }
+        self.note(format!("DM pairing: {}", short(msg)), rec);
+    }
+
+    fn read_config(&mut self, rec: &Record, msg: &str) {
+        let t = rec.text.as_str();
+        if t.contains("Config was last written by a newer OpenClaw") {
+            self.benign = Some("a config written by a newer OpenClaw");
+            return;
+        }
+        if t.contains("gateway.bind host aliases") {
+            self.facets.insert(Facet::GuideBind);
+            self.config_cause = self.config_cause.or(Some(Cause::LoopbackLocalExec));
+            self.benign = Some("a legacy gateway.bind alias (use \"loopback\")");
+            self.note(format!("config: {}", short(msg)), rec);
+            return;
+        }
+        self.config_invalid = true;
+        if t.contains("\"localExec\"") {
+            self.facets.insert(Facet::GuideLocalExec);
+            self.config_cause = Some(Cause::LoopbackLocalExec);
+        } else if t.contains("\"subagents\"") {
+            self.facets.insert(Facet::GuideSubagents);
+            self.config_cause = Some(Cause::SubagentScopeUpgrade);
+        } else if t.contains("\"allowedUsers\"") {
+            self.facets.insert(Facet::GuideAllowedUsers);
+            self.config_cause = Some(Cause::DmPolicyPairing);
+        } else if t.contains("dmPolicy=") && t.contains("allowFrom") {
+            self.config_cause = self.config_cause.or(Some(Cause::DmPolicyPairing));
+        }
+        self.note(format!("config: {}", short(msg)), rec);
+    }
+
+    /// Merges the facts of another incident of the same failure (a client error
+    /// joined to its connection).
+    pub fn merge(&mut self, o: &Facts) {
+        self.pairing |= o.pairing;
+        self.connect_failed |= o.connect_failed;
+        self.auth |= o.auth;
+        self.sub = self.sub.or(o.sub);
+        self.audit |= o.audit;
+        self.local = match (self.local, o.local) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (a, b) => a.or(b),
+        };
+        self.forwarded |= o.forwarded;
+        self.role_from_none |= o.role_from_none;
+        if self.role_to.is_none() {
+            self.role_to.clone_from(&o.role_to);
+        }
+        if self.scopes_to.is_empty() {
+            self.scopes_to.clone_from(&o.scopes_to);
+        }
+        if self.client.is_none() {
+            self.client.clone_from(&o.client);
+        }
+        self.in_process |= o.in_process;
+        self.node_host |= o.node_host;
+        self.subagent_ctx |= o.subagent_ctx;
+        self.exec_registration |= o.exec_registration;
+        if self.missing_scope.is_none() {
+            self.missing_scope.clone_from(&o.missing_scope);
+        }
+        if self.request_id.is_none() {
+            self.request_id.clone_from(&o.request_id);
+        }
+        if self.request_short.is_none() {
+            self.request_short.clone_from(&o.request_short);
+        }
+        if self.device.is_none() {
+            self.device.clone_from(&o.device);
+        }
+        self.facets = self.facets.union(o.facets);
+        self.client_error |= o.client_error;
+        self.server_close |= o.server_close;
+        for e in &o.evidence {
+            if self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|x| x.what == e.what)
+            {
+                self.evidence.push(e.clone());
+            }
+        }
+    }
+
+    /// Whether these facts show a failure a client-side error can belong to.
+    pub fn is_failure(&self) -> bool {
+        self.pairing || self.auth || self.connect_failed || self.identity_or_ui().is_some()
+    }
+
+    fn identity_or_ui(&self) -> Option<Cause> {
+        let f = self.facets;
+        if f.contains(Facet::InsecureContext) || f.contains(Facet::Origin) {
+            Some(Cause::ControlUiInsecure)
+        } else if f.contains(Facet::IdentityMissing)
+            || f.contains(Facet::SignatureExpired)
+            || f.contains(Facet::Nonce)
+            || f.contains(Facet::IdentityCorrupt)
+        {
+            Some(Cause::DeviceIdentity)
+        } else {
+            None
+        }
+    }
+
+    /// Decides the cause these facts show.
+    pub fn verdict(&self, view: &VersionView) -> Verdict {
+        use Confidence::{High, Low, Medium};
+        let v = |cause, confidence| Verdict {
+            cause: Some(cause),
+            confidence,
+            problem: true,
+            note: None,
+        };
+        if let Some(c) = self.identity_or_ui() {
+            // A close text that names it: nothing else to weigh.
+            return v(c, High);
+        }
+        if self.auth {
+            return v(Cause::TokenMismatch, High);
+        }
+        if self.dm {
+            return v(Cause::DmPolicyPairing, High);
+        }
+        if self.config_invalid {
+            return match self.config_cause {
+                Some(c) => v(c, Medium),
+                None => Verdict {
+                    note: Some("OpenClaw rejected its config: run `clawscan check`"),
+                    ..v(Cause::Unknown, Medium)
+                },
+            };
+        }
+        if self.exec_registration || (self.pairing && self.asks_approvals()) {
+            return v(
+                Cause::ExecApprovalsInvalid,
+                if self.audit { High } else { Medium },
+            );
+        }
+        // A close that only says the client gave up: the audit line (or a pairing
+        // request) on the same connection says why.
+        let pairing = self.pairing
+            || (self.connect_failed
+                && (self.audit || self.request_id.is_some() || self.request_short.is_some()));
+        if pairing {
+            return self.pairing_verdict(view);
+        }
+        if let Some(scope) = &self.missing_scope {
+            let c = if self.in_process || self.subagent_ctx || scope.contains("operator.admin") {
+                Medium
+            } else {
+                Low
+            };
+            return v(
+                Cause::SubagentScopeUpgrade,
+                if self.in_process { c } else { Low },
+            );
+        }
+        if let Some(c) = self.exec {
+            return v(Cause::ExecApprovalsInvalid, c);
+        }
+        if self.locality_warning {
+            return Verdict {
+                cause: Some(Cause::RemoteDeviceUnpaired),
+                confidence: Low,
+                problem: false,
+                note: Some(
+                    "the gateway treats connections through an untrusted proxy (or with a non-local Host header) as remote",
+                ),
+            };
+        }
+        if let Some(why) = self.unexplained {
+            return Verdict {
+                cause: Some(Cause::Unknown),
+                confidence: Low,
+                problem: false,
+                note: Some(why),
+            };
+        }
+        if self.connect_failed {
+            return Verdict {
+                cause: Some(Cause::Unknown),
+                confidence: Low,
+                problem: false,
+                note: Some(
+                    "a client gave up after a failed connect; nothing on this connection says why (no pairing cause)",
+                ),
+            };
+        }
+        if let Some(why) = self.benign {
+            return Verdict {
+                cause: None,
+                confidence: High,
+                problem: false,
+                note: Some(why),
+            };
+        }
+        if self.audit {
+            return Verdict {
+                cause: None,
+                confidence: Medium,
+                problem: false,
+                note: Some(
+                    "an upgrade request with no refusal on its connection (approved, or still pending)",
+                ),
+            };
+        }
+        if self.config_cause.is_some() {
+            return Verdict {
+                cause: self.config_cause,
+                confidence: Low,
+                problem: false,
+                note: None,
+            };
+        }
+        Verdict {
+            cause: Some(Cause::Unknown),
+            confidence: Low,
+            problem: false,
+            note: Some("an event that is not a failure by itself"),
+        }
+    }
+
+    /// A paired device asking for a higher role or more scopes.
+    pub fn asks_more(&self) -> bool {
+        matches!(self.sub, Some(Sub::RoleUpgrade | Sub::ScopeUpgrade))
+    }
+
+    fn asks_approvals(&self) -> bool {
+        self.scopes_to.iter().any(|s| s == "operator.approvals")
+            && !self.scopes_to.iter().any(|s| s == "operator.admin")
+    }
+
+    fn pairing_verdict(&self, view: &VersionView) -> Verdict {
+        use Confidence::{High, Low, Medium};
+        let v = |cause, confidence| Verdict {
+            cause: Some(cause),
+            confidence,
+            problem: true,
+            note: None,
+        };
+        let subagent_sign = self.in_process
+            || self.subagent_ctx
+            || self.missing_scope.is_some()
+            || self.scopes_to.iter().any(|s| s == "operator.admin");
+        if self.local == Some(false) {
+            return v(
+                Cause::RemoteDeviceUnpaired,
+                if self.server_close { High } else { Medium },
+            );
+        }
+        if self.local == Some(true) && (self.forwarded || self.facets.contains(Facet::ViaProxy)) {
+            // On loopback, but the gateway saw proxy headers or a foreign Host: to it,
+            // the client is remote, and a remote device is never approved silently.
+            if matches!(self.sub, None | Some(Sub::NotPaired)) {
+                return v(Cause::RemoteDeviceUnpaired, Medium);
+            }
+        }
+        match (self.local, self.sub) {
+            (Some(true), Some(Sub::RoleUpgrade)) => v(
+                Cause::LoopbackLocalExec,
+                if self.role_from_none { High } else { Medium },
+            ),
+            (Some(true), Some(Sub::ScopeUpgrade)) => v(
+                Cause::SubagentScopeUpgrade,
+                if subagent_sign { High } else { Medium },
+            ),
+            (Some(true), Some(Sub::NotPaired)) => {
+                // Local not-paired devices are approved silently on every version
+                // since 2.19: the gateway must have seen this one as remote.
+                v(Cause::RemoteDeviceUnpaired, Medium)
+            }
+            (_, Some(Sub::MetadataUpgrade)) => Verdict {
+                note: Some(
+                    "a paired device whose platform or metadata changed asks to be re-approved",
+                ),
+                ..v(Cause::Unknown, Medium)
+            },
+            (None, Some(Sub::RoleUpgrade)) if self.role_from_none || self.node_host => {
+                v(Cause::LoopbackLocalExec, Medium)
+            }
+            (None, Some(Sub::ScopeUpgrade)) => v(
+                Cause::SubagentScopeUpgrade,
+                if subagent_sign { Medium } else { Low },
+            ),
+            (None, Some(Sub::NotPaired)) => v(Cause::RemoteDeviceUnpaired, Medium),
+            (_, None) if subagent_sign => v(
+                Cause::SubagentScopeUpgrade,
+                if self.local == Some(true) {
+                    Medium
+                } else {
+                    Low
+                },
+            ),
+            (_, None) if self.node_host => {
+                // The node host is the local exec client; on the broken builds its
+                // refusals are the 3.31 role bug.
+                let broken = view.in_range(
+                    Some(crate::config_check::OcVersion::new(2026, 3, 31)),
+                    Some(crate::config_check::OcVersion::new(2026, 4, 2)),
+                );
+                v(
+                    Cause::LoopbackLocalExec,
+                    if broken == Some(true) && self.local == Some(true) {
+                        Medium
+                    } else {
+                        Low
+                    },
+                )
+            }
+            (Some(true), None) | (None, Some(Sub::RoleUpgrade) | None) => Verdict {
+                note: Some("a pairing refusal without the context that names its cause"),
+                ..v(Cause::Unknown, Low)
+            },
+            (Some(false), _) => v(Cause::RemoteDeviceUnpaired, Medium),
+        }
+    }
+}
+
+/// The text after `gateway connect failed: Error: ` / `…GatewayClientRequestError: `.
+fn after_error_prefix(msg: &str) -> &str {
+    let first = msg.split('\n').next().unwrap_or_default();
+    for p in ["GatewayClientRequestError: ", "Error: "] {
+        if let Some(i) = first.find(p) {
+            return &first[i + p.len()..];
+        }
+    }
+    ""
+}
+
+/// What the facts of an incident settle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The cause; `None` for benign events.
+    pub cause: Option<Cause>,
+    /// How sure.
+    pub confidence: Confidence,
+    /// Something to fix (counted in the report and the exit code).
+    pub problem: bool,
+    /// For benign, supporting and unexplained events: what it is.
+    pub note: Option<&'static str>,
+}
+
+impl Facts {
+    /// The sub-kind, for reports.
+    pub fn sub_name(&self) -> Option<&'static str> {
+        self.sub.map(Sub::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Parser;
+
+    fn rec(line: &str) -> Record {
+        let mut r = Record::new("t.log".into(), 1, 0);
+        Parser::new().parse_into(line.as_bytes(), line.as_bytes(), &mut r);
+        r
+    }
+
+    fn facts(lines: &[&str]) -> Facts {
+        let mut f = Facts::default();
+        for l in lines {
+            let r = rec(l);
+            f.apply(&r, LineKind::of(&r), false);
+        }
+        f
+    }
+
+    #[test]
+    fn loopback() {
+        for a in [
+            "127.0.0.1",
+            "127.0.0.1:50420",
+            "::1",
+            "[::1]:18789",
+            "::ffff:127.0.0.1",
+            "localhost:18789",
+        ] {
+            assert!(is_loopback(a), "{a}");
+        }
+        for a in [
+            "172.17.0.1",
+            "192.168.1.20:4000",
+            "10.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_loopback(a), "{a}");
+        }
+    }
+
+    #[test]
+    fn role_upgrade_on_loopback_is_variant_1() {
+        let f = facts(&[
+            "[gateway] security audit: device access upgrade requested reason=role-upgrade device=9f2c ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=c1",
+            "[ws] closed before connect conn=c1 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required",
+        ]);
+        let v = f.verdict(&VersionView::default());
+        assert_eq!(v.cause, Some(Cause::LoopbackLocalExec));
+        assert_eq!(v.confidence, Confidence::High);
+    }
+
+    #[test]
+    fn connect_failed_needs_context() {
+        let f = facts(&[
+            "[ws] closed before connect conn=c remote=192.168.1.30 fwd=n/a origin=http://x host=h ua=Mozilla code=4008 reason=connect failed",
+        ]);
+        let v = f.verdict(&VersionView::default());
+        assert!(!v.problem);
+        let f = facts(&[
+            r#"{"time":"2026-04-11T10:30:12.404+02:00","level":"warn","subsystem":"gateway/ws","message":"closed before connect conn=c2 remote=127.0.0.1 code=1008 reason=connect failed","cause":"pairing-required","handshake":"failed","reason":"scope-upgrade","requestId":"deb67699-a335-4533-a45f-b31fd5d31348"}"#,
+        ]);
+        let v = f.verdict(&VersionView::default());
+        assert_eq!(v.cause, Some(Cause::SubagentScopeUpgrade));
+        assert_eq!(
+            f.request_id.as_deref(),
+            Some("deb67699-a335-4533-a45f-b31fd5d31348")
+        );
+    }
+
+    #[test]
+    fn token_and_identity() {
+        let f = facts(&[
+            "[ws] unauthorized conn=c remote=10.0.0.2 client=cli cli v2026.4.12 reason=token_mismatch",
+        ]);
+        assert_eq!(
+            f.verdict(&VersionView::default()).cause,
+            Some(Cause::TokenMismatch)
+        );
+        assert!(f.facets.contains(Facet::SharedToken));
+        let f = facts(&[
+            "[ws] closed before connect conn=c remote=10.0.0.2 code=1008 reason=device signature expired",
+        ]);
+        assert_eq!(
+            f.verdict(&VersionView::default()).cause,
+            Some(Cause::DeviceIdentity)
+        );
+        let f = facts(&[
+            "[ws] closed before connect conn=c remote=10.0.0.2 code=1008 reason=control ui requires device identity (use HTTPS or localhost secure context)",
+        ]);
+        assert_eq!(
+            f.verdict(&VersionView::default()).cause,
+            Some(Cause::ControlUiInsecure)
+        );
+    }
+
+    #[test]
+    fn benign_lines() {
+        let f = facts(&["[gateway] device pairing auto-approved device=3b1d role=operator"]);
+        let v = f.verdict(&VersionView::default());
+        assert_eq!(v.cause, None);
+        assert!(!v.problem);
+        let f = facts(&["[ws] closed before connect conn=c remote=127.0.0.1 code=1006 reason=n/a"]);
+        assert!(!f.verdict(&VersionView::default()).problem);
+    }
+
+    #[test]
+    fn client_texts_without_prefix() {
+        let f = facts(&[
+            "Pairing required. Run `openclaw devices list`, approve your request ID, then reconnect.",
+        ]);
+        assert!(f.pairing);
+        // A tool result quoted inside another line keeps `\n` escapes.
+        let f = facts(&[
+            r#"[agent/embedded] tool result sessions_spawn: {"status":"error","error":"gateway closed (1008): pairing required\nGateway target: ws://127.0.0.1:18789\nSource: local loopback"}"#,
+        ]);
+        assert!(f.pairing);
+        assert_eq!(f.local, Some(true));
+        assert!(f.subagent_ctx);
+    }
+
+    #[test]
+    fn dm_reply_block() {
+        let f = facts(&[
+            "OpenClaw: access not configured.",
+            "Your Telegram user id: 5550123",
+            "Pairing code: QX7K2M9P",
+            "openclaw pairing approve telegram QX7K2M9P",
+        ]);
+        assert_eq!(
+            f.verdict(&VersionView::default()).cause,
+            Some(Cause::DmPolicyPairing)
+        );
+        assert_eq!(f.channel.as_deref(), Some("telegram"));
+        assert_eq!(f.sender.as_deref(), Some("5550123"));
+        assert_eq!(f.code.as_deref(), Some("QX7K2M9P"));
+    }
+}

@@ -1,0 +1,763 @@
+//! Diagnosis: which root cause a log shows behind "pairing required", how sure that
+//! is, and a fix that works on the user's OpenClaw version.
+//!
+//! The diagnosis is a [`Sink`] adapter on the one search pipeline: [`Annotate`] takes
+//! each record the search hands it, files it under an incident (one failed connection,
+//! one client-side error block, one standalone line), sets the record's `cause` and
+//! one-line `hint`, and passes it on to the inner sink (NDJSON, counts). The
+//! [`Diagnoser`] inside it accumulates the report at the same time, so a scan with
+//! `--summary` and `clawscan diagnose` read the input once.
+//!
+//! Submodules:
+//! - [`causes`]: the cause table (titles, evidence, releases that fixed each cause,
+//!   fix steps per version range, the guide's snippets and what works instead);
+//! - [`incident`]: facts read from lines and the decision from facts to a cause;
+//! - [`correlate`]: the bounded per-connection state and the windows that group
+//!   records;
+//! - [`version`]: the OpenClaw version (or era) the log shows;
+//! - [`report`]: the report document, its human rendering and terminal safety;
+//! - [`logfiles`]: where OpenClaw writes its file logs.
+//!
+//! This module does not find or parse lines (that is `search` and `parse`) and never
+//! reads the network; it reads the config only through `config_check`.
+//!
+//! **Streaming attribution.** A record's cause can depend on a later line (the close
+//! after an audit line, the client error after a close). [`Annotate`] therefore holds
+//! records back briefly — at most [`HOLD_RECORDS`] records or [`HOLD_BYTES`] bytes,
+//! and never past a pause in the input ([`Sink::idle`]), so a live pipe is not
+//! delayed — and annotates each one with what its incident shows when it leaves.
+//! Evidence that arrives later than that still counts in the report but cannot change
+//! a record already written.
+
+pub mod causes;
+pub mod correlate;
+pub mod incident;
+pub mod logfiles;
+pub mod report;
+pub mod version;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io;
+use std::sync::{Arc, LazyLock};
+
+use serde::Serialize;
+
+use crate::cause::Cause;
+use crate::config_check::{CheckReport, OcVersion, Severity};
+use crate::record::Record;
+use crate::rules::CategorySet;
+use crate::search::Sink;
+
+use causes::{Facet, Facets, FixParams};
+use correlate::{Id, Incident, Table};
+use incident::{Confidence, Evidence, LineKind, MAX_EVIDENCE, Verdict};
+pub use report::Report;
+use version::VersionTracker;
+
+/// Most records [`Annotate`] holds back for later evidence.
+pub const HOLD_RECORDS: usize = 256;
+/// Most bytes of line text [`Annotate`] holds back.
+pub const HOLD_BYTES: usize = 4 << 20;
+/// Most finalized annotations remembered for records still held back.
+const MAX_FINAL_CACHE: usize = 4096;
+
+/// What a record gets from the diagnosis: its `cause` and `hint`.
+pub type Annotation = (Option<Cause>, Option<String>);
+
+/// A place in the input: `source:line`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Loc {
+    /// The input's name (`-` for standard input).
+    pub source: Arc<str>,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+impl Loc {
+    /// The place of a record.
+    pub fn of(rec: &Record) -> Loc {
+        Loc {
+            source: Arc::clone(&rec.source),
+            line: rec.line,
+        }
+    }
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.source, self.line)
+    }
+}
+
+/// The context lines the diagnosis reads besides events: version banners and
+/// hints, `← connect` (client and version), `webchat connected`, the lines of a
+/// client error block, `sessions_spawn` / in-process client signs. Patterns are
+/// confined to one line. Pass to [`crate::Searcher::with_context`].
+pub fn context_pattern() -> regex::bytes::Regex {
+    // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
+    #[allow(clippy::expect_used)]
+    static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(concat!(
+            r"OpenClaw 20[0-9][0-9]\.[0-9]",
+            r"|listening on ws://|ready \([0-9]+ plugins|http server listening",
+            r"|← connect |webchat connected ",
+            r"|Gateway target: |Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
+            r"|sessions_spawn|client=gateway-client|client=gateway:|\[cron\]",
+        ))
+        .expect("context pattern")
+    });
+    RE.clone()
+}
+
+/// The context lines a plain scan reads for its records' `cause` and `hint`: only the
+/// rare ones (version banners and hints, client error blocks, in-process client
+/// signs). [`context_pattern`] adds `← connect`, `webchat connected` and `[cron]`,
+/// which are on most lines of a verbose log: parsing them all made a plain scan
+/// five times slower, a cost only a `diagnose` or `--summary` run asks for.
+pub fn light_context_pattern() -> regex::bytes::Regex {
+    // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
+    #[allow(clippy::expect_used)]
+    static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(concat!(
+            r"OpenClaw 20[0-9][0-9]\.[0-9]",
+            r"|listening on ws://|ready \([0-9]+ plugins|http server listening",
+            r"|Gateway target: |Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
+            r"|sessions_spawn",
+        ))
+        .expect("light context pattern")
+    });
+    RE.clone()
+}
+
+/// What the diagnosis starts from.
+#[derive(Clone, Debug, Default)]
+pub struct DiagnoseOptions {
+    /// `--openclaw-version`: wins over anything the log says.
+    pub openclaw_version: Option<OcVersion>,
+}
+
+/// Per-cause totals of finalized incidents.
+#[derive(Clone, Debug)]
+struct CauseAgg {
+    count: u64,
+    records: u64,
+    first: Option<(u64, Loc)>,
+    last: Option<(u64, Loc)>,
+    example: Option<(u8, Loc, String)>,
+    confidence: Confidence,
+    evidence: Vec<Evidence>,
+    facets: Facets,
+    params: FixParams,
+    request_ids: Vec<String>,
+    subs: Vec<&'static str>,
+    notes: Vec<&'static str>,
+}
+
+impl CauseAgg {
+    fn new() -> CauseAgg {
+        CauseAgg {
+            count: 0,
+            records: 0,
+            first: None,
+            last: None,
+            example: None,
+            confidence: Confidence::Low,
+            evidence: Vec::new(),
+            facets: Facets::default(),
+            params: FixParams::default(),
+            request_ids: Vec::new(),
+            subs: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, inc: &Incident, v: &Verdict) {
+        self.count += 1;
+        self.records += inc.records;
+        if self.first.as_ref().is_none_or(|(s, _)| inc.first_seq < *s) {
+            self.first = Some((inc.first_seq, inc.first.clone()));
+        }
+        if self.last.as_ref().is_none_or(|(s, _)| inc.last_seq > *s) {
+            self.last = Some((inc.last_seq, inc.last.clone()));
+        }
+        // The example comes from the most confident incident, then the first one.
+        let better = self.example.is_none() || v.confidence > self.confidence;
+        if better && let Some(e) = &inc.example {
+            self.example = Some(e.clone());
+        }
+        self.confidence = self.confidence.max(v.confidence);
+        for e in &inc.facts.evidence {
+            if self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|x| x.what == e.what)
+            {
+                self.evidence.push(e.clone());
+            }
+        }
+        self.facets = self.facets.union(inc.facts.facets);
+        let f = &inc.facts;
+        if f.asks_more() {
+            self.facets.insert(Facet::RemoteUpgrade);
+        }
+        if inc.facts.exec_registration {
+            self.facets.insert(Facet::ApprovalsUpgrade);
+        }
+        if let Some(id) = &f.request_id {
+            self.request_ids.retain(|r| r != id);
+            self.request_ids.push(id.clone());
+            if self.request_ids.len() > 5 {
+                self.request_ids.remove(0);
+            }
+            self.params.request_id = Some(id.clone());
+        } else if let Some(s) = &f.request_short
+            && self.params.request_id.is_none()
+        {
+            self.params.request_short = Some(s.clone());
+        }
+        for (slot, val) in [
+            (&mut self.params.device, &f.device),
+            (&mut self.params.channel, &f.channel),
+            (&mut self.params.sender, &f.sender),
+            (&mut self.params.code, &f.code),
+        ] {
+            if val.is_some() {
+                slot.clone_from(val);
+            }
+        }
+        if let Some(s) = f.sub_name()
+            && !self.subs.contains(&s)
+        {
+            self.subs.push(s);
+        }
+        if let Some(n) = v.note
+            && !self.notes.contains(&n)
+            && self.notes.len() < 4
+        {
+            self.notes.push(n);
+        }
+    }
+}
+
+/// Totals of events that are not problems.
+#[derive(Clone, Debug)]
+struct NoteAgg {
+    cause: Option<Cause>,
+    what: &'static str,
+    count: u64,
+    first: Loc,
+    example: Option<String>,
+}
+
+/// Everything aggregated so far.
+#[derive(Clone, Debug, Default)]
+struct Aggregates {
+    causes: BTreeMap<Cause, CauseAgg>,
+    benign: Vec<NoteAgg>,
+    unexplained: Vec<NoteAgg>,
+    supporting: Vec<(Cause, NoteAgg, Vec<Evidence>)>,
+}
+
+impl Aggregates {
+    fn add(&mut self, inc: &Incident, v: &Verdict) {
+        if inc.records == 0 {
+            // Context lines only (a `← connect` of a healthy connection).
+            return;
+        }
+        match (v.cause, v.problem) {
+            (Some(c), true) => self
+                .causes
+                .entry(c)
+                .or_insert_with(CauseAgg::new)
+                .add(inc, v),
+            (None, _) => {
+                note_add(
+                    &mut self.benign,
+                    None,
+                    v.note.unwrap_or("a benign event"),
+                    inc,
+                );
+            }
+            (Some(c), false) if v.note.is_some() && c != Cause::Unknown => {
+                let what = v.note.unwrap_or("supporting evidence");
+                match self
+                    .supporting
+                    .iter()
+                    .position(|(sc, n, _)| *sc == c && n.what == what)
+                {
+                    Some(i) => {
+                        if let Some((_, n, _)) = self.supporting.get_mut(i) {
+                            n.count += 1;
+                        }
+                    }
+                    None if self.supporting.len() < 16 => self.supporting.push((
+                        c,
+                        NoteAgg {
+                            cause: Some(c),
+                            what,
+                            count: 1,
+                            first: inc.first.clone(),
+                            example: inc.example.as_ref().map(|e| e.2.clone()),
+                        },
+                        inc.facts.evidence.clone(),
+                    )),
+                    None => {}
+                }
+            }
+            (Some(c), false) => {
+                let what = v.note.unwrap_or("an event that does not settle a cause");
+                note_add(&mut self.unexplained, Some(c), what, inc);
+            }
+        }
+    }
+}
+
+fn note_add(list: &mut Vec<NoteAgg>, cause: Option<Cause>, what: &'static str, inc: &Incident) {
+    match list.iter().position(|n| n.what == what) {
+        Some(i) => {
+            if let Some(n) = list.get_mut(i) {
+                n.count += 1;
+            }
+        }
+        None if list.len() < 32 => list.push(NoteAgg {
+            cause,
+            what,
+            count: 1,
+            first: inc.first.clone(),
+            example: inc.example.as_ref().map(|e| e.2.clone()),
+        }),
+        None => {}
+    }
+}
+
+/// The diagnosis state: correlation, version, and the report so far.
+///
+/// Memory is bounded however long the input: the correlation table keeps at most
+/// [`correlate::MAX_LIVE`] incidents, the report keeps totals per cause and a few
+/// examples.
+#[derive(Debug)]
+pub struct Diagnoser {
+    table: Table,
+    version: VersionTracker,
+    seq: u64,
+    events: u64,
+    locality_seen: bool,
+    agg: Aggregates,
+    final_cache: HashMap<Id, (Option<Cause>, Option<String>)>,
+    final_order: VecDeque<Id>,
+    /// Annotations of live incidents, valid while their revision and the version
+    /// view are unchanged (a failure's lines share one).
+    memo: HashMap<Id, (u64, version::VersionView, Annotation)>,
+    inputs: Vec<String>,
+    config: Option<CheckReport>,
+}
+
+impl Diagnoser {
+    /// A fresh diagnosis.
+    pub fn new(opts: &DiagnoseOptions) -> Diagnoser {
+        Diagnoser {
+            table: Table::new(),
+            version: VersionTracker::new(opts.openclaw_version),
+            seq: 0,
+            events: 0,
+            locality_seen: false,
+            agg: Aggregates::default(),
+            final_cache: HashMap::new(),
+            final_order: VecDeque::new(),
+            memo: HashMap::new(),
+            inputs: Vec::new(),
+            config: None,
+        }
+    }
+
+    /// Reads one record (event or context line). Returns the incident it was filed
+    /// under, for [`Diagnoser::annotation`].
+    pub fn observe(&mut self, rec: &Record) -> Option<Id> {
+        self.seq += 1;
+        if !rec.categories.is_empty() {
+            self.events += 1;
+        }
+        if self.inputs.last().is_none_or(|s| **s != *rec.source) && self.inputs.len() < 64 {
+            let name = rec.source.to_string();
+            if !self.inputs.contains(&name) {
+                self.inputs.push(name);
+            }
+        }
+        self.version.observe(rec);
+        let kind = LineKind::of(rec);
+        if kind == LineKind::Locality {
+            self.locality_seen = true;
+        }
+        let id = self.table.file(rec, kind, self.seq, self.locality_seen);
+        let view = self.version.view();
+        for inc in self.table.evict(self.seq) {
+            self.finalize(inc, &view);
+        }
+        id
+    }
+
+    fn finalize(&mut self, inc: Incident, view: &version::VersionView) {
+        self.memo.remove(&inc.id);
+        let v = inc.facts.verdict(view);
+        let ann = annotation_of(&inc, &v, view);
+        self.final_cache.insert(inc.id, ann);
+        self.final_order.push_back(inc.id);
+        while self.final_order.len() > MAX_FINAL_CACHE {
+            if let Some(old) = self.final_order.pop_front() {
+                self.final_cache.remove(&old);
+            }
+        }
+        self.agg.add(&inc, &v);
+    }
+
+    /// The cause and hint of an incident as the evidence stands now.
+    pub fn annotation(&mut self, id: Id) -> (Option<Cause>, Option<String>) {
+        let id = self.table.resolve(id);
+        if let Some(inc) = self.table.get(id) {
+            let view = self.version.view();
+            if let Some((rev, v, ann)) = self.memo.get(&id)
+                && *rev == inc.rev
+                && *v == view
+            {
+                return ann.clone();
+            }
+            let v = inc.facts.verdict(&view);
+            let ann = annotation_of(inc, &v, &view);
+            if self.memo.len() >= MAX_FINAL_CACHE {
+                self.memo.clear();
+            }
+            self.memo.insert(id, (inc.rev, view, ann.clone()));
+            return ann;
+        }
+        self.final_cache
+            .get(&id)
+            .cloned()
+            .unwrap_or((Some(Cause::Unknown), None))
+    }
+
+    /// Adds what the config check found (and the config's version).
+    pub fn add_config(&mut self, report: CheckReport) {
+        for f in &report.files {
+            if let Some(v) = &f.last_touched_version {
+                self.version.set_config_version(v, &f.path);
+            }
+        }
+        self.config = Some(report);
+    }
+
+    /// Incidents kept now (bounded by [`correlate::MAX_LIVE`]).
+    pub fn live_incidents(&self) -> usize {
+        self.table.live()
+    }
+
+    /// Connection keys kept now.
+    pub fn live_connections(&self) -> usize {
+        self.table.live_connections()
+    }
+
+    /// Event records seen.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// The report as the evidence stands now (the state is unchanged, so a Ctrl-C
+    /// summary can be printed mid-stream).
+    pub fn report(&self) -> Report {
+        let view = self.version.view();
+        let mut agg = self.agg.clone();
+        let mut live: Vec<&Incident> = self.table.iter().collect();
+        live.sort_by_key(|i| i.first_seq);
+        for inc in live {
+            let v = inc.facts.verdict(&view);
+            agg.add(inc, &v);
+        }
+        report::build(
+            &agg_view(&agg),
+            &view,
+            self.version.report(),
+            &self.inputs,
+            self.events,
+            self.config.as_ref(),
+        )
+    }
+}
+
+/// What [`report::build`] reads from the aggregates.
+pub(crate) struct AggView<'a> {
+    pub(crate) causes: Vec<(Cause, AggCause<'a>)>,
+    pub(crate) benign: Vec<report::NoteReport>,
+    pub(crate) unexplained: Vec<report::NoteReport>,
+    pub(crate) supporting: Vec<(Cause, report::NoteReport, &'a [Evidence])>,
+}
+
+/// One cause's totals, borrowed for the report.
+pub(crate) struct AggCause<'a> {
+    pub(crate) count: u64,
+    pub(crate) records: u64,
+    pub(crate) first: Option<&'a Loc>,
+    pub(crate) last: Option<&'a Loc>,
+    pub(crate) example: Option<(&'a Loc, &'a str)>,
+    pub(crate) confidence: Confidence,
+    pub(crate) evidence: &'a [Evidence],
+    pub(crate) facets: Facets,
+    pub(crate) params: &'a FixParams,
+    pub(crate) request_ids: &'a [String],
+    pub(crate) subs: &'a [&'static str],
+    pub(crate) notes: &'a [&'static str],
+}
+
+fn note_report(n: &NoteAgg) -> report::NoteReport {
+    report::NoteReport {
+        cause: n.cause,
+        what: n.what,
+        count: n.count,
+        first: n.first.clone(),
+        example: n.example.clone(),
+    }
+}
+
+fn agg_view(agg: &Aggregates) -> AggView<'_> {
+    AggView {
+        causes: agg
+            .causes
+            .iter()
+            .map(|(c, a)| {
+                (
+                    *c,
+                    AggCause {
+                        count: a.count,
+                        records: a.records,
+                        first: a.first.as_ref().map(|(_, l)| l),
+                        last: a.last.as_ref().map(|(_, l)| l),
+                        example: a.example.as_ref().map(|(_, l, t)| (l, t.as_str())),
+                        confidence: a.confidence,
+                        evidence: &a.evidence,
+                        facets: a.facets,
+                        params: &a.params,
+                        request_ids: &a.request_ids,
+                        subs: &a.subs,
+                        notes: &a.notes,
+                    },
+                )
+            })
+            .collect(),
+        benign: agg.benign.iter().map(note_report).collect(),
+        unexplained: agg.unexplained.iter().map(note_report).collect(),
+        supporting: agg
+            .supporting
+            .iter()
+            .map(|(c, n, e)| (*c, note_report(n), e.as_slice()))
+            .collect(),
+    }
+}
+
+/// The record annotation for an incident's verdict: its cause and a one-line hint.
+fn annotation_of(
+    inc: &Incident,
+    v: &Verdict,
+    view: &version::VersionView,
+) -> (Option<Cause>, Option<String>) {
+    match (v.cause, v.problem) {
+        (Some(c), true) => {
+            let mut facets = inc.facts.facets;
+            if inc.facts.exec_registration {
+                facets.insert(Facet::ApprovalsUpgrade);
+            }
+            if inc.facts.asks_more() {
+                facets.insert(Facet::RemoteUpgrade);
+            }
+            let params = FixParams {
+                request_id: inc.facts.request_id.clone(),
+                request_short: inc.facts.request_short.clone(),
+                device: inc.facts.device.clone(),
+                channel: inc.facts.channel.clone(),
+                sender: inc.facts.sender.clone(),
+                code: inc.facts.code.clone(),
+            };
+            let steps = causes::fix_steps(c, facets, view, &params);
+            let hint = match (v.note, steps.into_iter().next()) {
+                (Some(n), Some(s)) if c == Cause::Unknown => format!("{n}. {s}"),
+                (_, Some(s)) => s,
+                (Some(n), None) => n.to_string(),
+                (None, None) => causes::row(c).title.to_string(),
+            };
+            (Some(c), Some(hint))
+        }
+        (None, _) => (
+            None,
+            Some(format!(
+                "not a problem: {}",
+                v.note.unwrap_or("a benign event")
+            )),
+        ),
+        (Some(c), false) => (
+            Some(c),
+            Some(match v.note {
+                Some(n) => format!("not a failure by itself: {n}"),
+                None => "not a failure by itself".to_string(),
+            }),
+        ),
+    }
+}
+
+/// Which records an [`Annotate`] passes on (the rest are context it reads only).
+#[derive(Clone, Copy, Debug)]
+pub struct Forward {
+    /// `--all`: every line.
+    pub all_lines: bool,
+    /// The user's `--category` selection.
+    pub categories: CategorySet,
+}
+
+impl Default for Forward {
+    fn default() -> Self {
+        Forward {
+            all_lines: false,
+            categories: CategorySet::all(),
+        }
+    }
+}
+
+impl Forward {
+    fn wants(&self, rec: &Record) -> bool {
+        self.all_lines || rec.categories.intersects(self.categories)
+    }
+}
+
+/// A [`Sink`] adapter that diagnoses as records pass: it sets each event record's
+/// `cause` and `hint` and hands it to the inner sink, holding records back briefly
+/// (see the module docs) so that later lines of the same failure count.
+#[derive(Debug)]
+pub struct Annotate<S: Sink> {
+    inner: S,
+    diag: Diagnoser,
+    pending: VecDeque<(Record, Option<Id>)>,
+    pending_bytes: usize,
+    forward: Forward,
+    forwarded: u64,
+    stopped: bool,
+}
+
+impl<S: Sink> Annotate<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S, diag: Diagnoser, forward: Forward) -> Annotate<S> {
+        Annotate {
+            inner,
+            diag,
+            pending: VecDeque::new(),
+            pending_bytes: 0,
+            forward,
+            forwarded: 0,
+            stopped: false,
+        }
+    }
+
+    /// The diagnosis so far.
+    pub fn diagnoser(&self) -> &Diagnoser {
+        &self.diag
+    }
+
+    /// The diagnosis, to add config findings.
+    pub fn diagnoser_mut(&mut self) -> &mut Diagnoser {
+        &mut self.diag
+    }
+
+    /// Records passed on so far.
+    pub fn forwarded(&self) -> u64 {
+        self.forwarded
+    }
+
+    /// Records held back now.
+    pub fn held(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The inner sink.
+    pub fn inner_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Passes on every held record (end of input, a pause, Ctrl-C).
+    pub fn flush_held(&mut self) -> io::Result<()> {
+        while !self.pending.is_empty() {
+            self.forward_one()?;
+        }
+        Ok(())
+    }
+
+    /// Passes on what is held and returns the inner sink and the diagnosis.
+    pub fn finish(mut self) -> io::Result<(S, Diagnoser)> {
+        self.flush_held()?;
+        Ok((self.inner, self.diag))
+    }
+
+    fn forward_one(&mut self) -> io::Result<()> {
+        let Some((mut rec, id)) = self.pending.pop_front() else {
+            return Ok(());
+        };
+        self.pending_bytes = self.pending_bytes.saturating_sub(rec.text.len());
+        if self.stopped {
+            return Ok(());
+        }
+        if let Some(id) = id
+            && !rec.categories.is_empty()
+        {
+            let (cause, hint) = self.diag.annotation(id);
+            rec.cause = cause;
+            rec.hint = hint;
+        }
+        self.forwarded += 1;
+        if !self.inner.record(&rec)? {
+            self.stopped = true;
+        }
+        Ok(())
+    }
+}
+
+impl<S: Sink> Sink for Annotate<S> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        let id = self.diag.observe(rec);
+        if self.forward.wants(rec) && !self.stopped {
+            self.pending_bytes += rec.text.len();
+            self.pending.push_back((rec.clone(), id));
+            while self.pending.len() > HOLD_RECORDS || self.pending_bytes > HOLD_BYTES {
+                self.forward_one()?;
+            }
+        }
+        Ok(!self.stopped)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.flush_held()?;
+        self.inner.idle()
+    }
+}
+
+/// The config-check findings that bear on a cause, with the facets they add.
+pub(crate) fn config_facets(report: &CheckReport) -> Vec<(Cause, Facets, usize)> {
+    let mut out: Vec<(Cause, Facets, usize)> = Vec::new();
+    for (i, f) in report.findings.iter().enumerate() {
+        if f.severity == Severity::Note {
+            continue;
+        }
+        let mut facets = Facets::default();
+        match f.key.as_deref() {
+            Some("localExec") => facets.insert(Facet::GuideLocalExec),
+            Some("subagents") => facets.insert(Facet::GuideSubagents),
+            Some("allowedUsers") => facets.insert(Facet::GuideAllowedUsers),
+            _ => {}
+        }
+        if f.path.ends_with("gateway.bind") && f.guide.is_some() {
+            facets.insert(Facet::GuideBind);
+        }
+        if f.cause == Cause::ExecApprovalsInvalid {
+            facets.insert(if f.code == "legacy_file_present" {
+                Facet::ExecLegacy
+            } else {
+                Facet::ExecPolicy
+            });
+        }
+        out.push((f.cause, facets, i));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

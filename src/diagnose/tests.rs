@@ -1,0 +1,176 @@
+//! Unit tests of the diagnosis through the real search: records go through
+//! `Searcher` → `Annotate` → `CollectSink`, as in the CLI.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::output::CollectSink;
+use crate::{SearchConfig, Searcher};
+
+fn run(log: &str) -> (Vec<Record>, Report) {
+    let searcher = Searcher::new(SearchConfig::default())
+        .unwrap()
+        .with_context(context_pattern());
+    let mut sink = Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward::default(),
+    );
+    let source: Arc<str> = Arc::from("t.log");
+    searcher
+        .search_reader(log.as_bytes(), &source, &mut sink)
+        .unwrap();
+    let (inner, diag) = sink.finish().unwrap();
+    (inner.0, diag.report())
+}
+
+#[test]
+fn context_pattern_compiles_and_stays_on_one_line() {
+    let re = context_pattern();
+    assert!(re.is_match(b"Source: local loopback"));
+    assert!(!re.is_match(b"\n"));
+    assert!(!re.is_match(b"author=mia"));
+}
+
+#[test]
+fn audit_then_close_then_client_block_is_one_incident() {
+    let log = "\
+2026-04-01T09:14:09.501+02:00 [ws] ← open remoteAddr=127.0.0.1 conn=5f0c91aa…77d2
+2026-04-01T09:14:09.506+02:00 [gateway] security audit: device access upgrade requested reason=role-upgrade device=9f2c4e1a7b3d5f60819a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70 ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2
+2026-04-01T09:14:09.512+02:00 [ws] closed before connect conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required
+2026-04-01T09:14:09.512+02:00 [ws] → close code=1008 reason=pairing required durationMs=11 cause=pairing-required handshake=failed conn=5f0c91aa…77d2
+2026-04-01T09:14:09.530+02:00 node host gateway closed (1008): pairing required
+2026-04-01T09:14:09.531+02:00 Gateway target: ws://127.0.0.1:18789
+2026-04-01T09:14:09.531+02:00 Source: local loopback
+";
+    let (recs, report) = run(log);
+    // Context lines (← open, Gateway target, Source) are read, not passed on.
+    assert_eq!(recs.len(), 4);
+    for r in &recs {
+        assert_eq!(r.cause, Some(Cause::LoopbackLocalExec), "{}", r.text);
+        assert!(r.hint.is_some());
+    }
+    assert_eq!(report.causes.len(), 1);
+    let c = &report.causes[0];
+    assert_eq!(c.cause, Cause::LoopbackLocalExec);
+    assert_eq!(c.count, 1);
+    assert_eq!(c.records, 4);
+    assert_eq!(c.confidence, Confidence::High);
+    // The first event line, not the `← open` before it.
+    assert_eq!(c.first.as_ref().map(|l| l.line), Some(2));
+}
+
+#[test]
+fn client_error_before_the_close_still_joins() {
+    let log = "\
+gateway connect failed: GatewayClientRequestError: pairing required
+[gateway] security audit: device access upgrade requested reason=scope-upgrade device=ab ip=unknown-ip auth=token roleFrom=operator roleTo=operator scopesFrom=operator.read scopesTo=operator.admin client=gateway-client conn=c9
+[ws] closed before connect conn=c9 remote=127.0.0.1 code=1008 reason=pairing required
+";
+    let (recs, report) = run(log);
+    assert_eq!(report.causes.len(), 1);
+    assert_eq!(report.causes[0].cause, Cause::SubagentScopeUpgrade);
+    assert_eq!(report.causes[0].count, 1);
+    assert!(
+        recs.iter()
+            .all(|r| r.cause == Some(Cause::SubagentScopeUpgrade))
+    );
+}
+
+#[test]
+fn per_connection_state_stays_bounded() {
+    let mut diag = Diagnoser::new(&DiagnoseOptions::default());
+    let parser = crate::parse::Parser::new();
+    let rules = crate::rules::Rules::new().unwrap();
+    let mut max_live = 0;
+    for i in 0..50_000u64 {
+        let line = format!(
+            "[ws] closed before connect conn={:08x}-0000-4000-8000-{:012x} remote=10.0.{}.{} code=1008 reason=pairing required",
+            i,
+            i,
+            i % 250,
+            i % 200
+        );
+        let mut r = Record::new(Arc::from("t"), i + 1, 0);
+        parser.parse_into(line.as_bytes(), line.as_bytes(), &mut r);
+        r.categories = rules.classify(line.as_bytes()).categories;
+        diag.observe(&r);
+        max_live = max_live.max(diag.live_incidents());
+    }
+    assert!(max_live <= correlate::MAX_LIVE + 1, "{max_live}");
+    assert!(diag.live_connections() <= correlate::MAX_LIVE + 1);
+    let report = diag.report();
+    assert_eq!(report.causes[0].cause, Cause::RemoteDeviceUnpaired);
+    assert_eq!(report.causes[0].count, 50_000);
+}
+
+#[test]
+fn held_records_are_bounded_and_flushed_on_idle() {
+    let mut sink = Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward::default(),
+    );
+    let parser = crate::parse::Parser::new();
+    for i in 0..1000u64 {
+        let line =
+            "[ws] closed before connect conn=x remote=10.0.0.1 code=1008 reason=pairing required";
+        let mut r = Record::new(Arc::from("t"), i + 1, 0);
+        parser.parse_into(line.as_bytes(), line.as_bytes(), &mut r);
+        r.categories.insert(crate::Category::Pairing);
+        sink.record(&r).unwrap();
+        assert!(sink.held() <= HOLD_RECORDS);
+    }
+    sink.idle().unwrap();
+    assert_eq!(sink.held(), 0);
+    assert_eq!(sink.inner_mut().0.len(), 1000);
+}
+
+#[test]
+fn category_filter_applies_after_the_diagnosis() {
+    let log = "\
+[ws] unauthorized conn=c1 remote=10.0.0.2 client=cli cli v2026.4.12 reason=token_mismatch
+[ws] closed before connect conn=c2 remote=10.0.0.3 code=1008 reason=pairing required
+";
+    let searcher = Searcher::new(SearchConfig::default())
+        .unwrap()
+        .with_context(context_pattern());
+    let mut sink = Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward {
+            all_lines: false,
+            categories: [crate::Category::Token].into_iter().collect(),
+        },
+    );
+    let source: Arc<str> = Arc::from("t.log");
+    searcher
+        .search_reader(log.as_bytes(), &source, &mut sink)
+        .unwrap();
+    let (inner, diag) = sink.finish().unwrap();
+    assert_eq!(inner.0.len(), 1);
+    // The diagnosis still saw both.
+    assert_eq!(diag.report().causes.len(), 2);
+}
+
+#[test]
+fn decoys_are_nothing_to_fix() {
+    let log = "\
+[gateway] device pairing auto-approved device=3b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c role=operator
+[ws] ← connect client=cli version=2026.4.12 auth=token conn=abc
+[agent/embedded] run started author=mia
+[ws] closed before connect conn=d1 remote=192.168.1.30 fwd=n/a origin=http://192.168.1.10:18789 host=192.168.1.10:18789 ua=Mozilla/5.0 code=4008 reason=connect failed
+[ws] closed before connect conn=d2 remote=127.0.0.1 code=1006 reason=n/a
+";
+    let (_, report) = run(log);
+    assert_eq!(report.outcome, report::Outcome::NothingToFix, "{report:#?}");
+}
+
+#[test]
+fn hostile_text_is_escaped_in_the_human_report() {
+    let log = "[ws] closed before connect conn=e1 remote=10.0.0.9 ua=\x1b]0;owned\x07 code=1008 reason=pairing required\n";
+    let (_, report) = run(log);
+    let text = report::render_text(&report, false);
+    assert!(!text.contains('\x1b'));
+    assert!(!text.contains('\x07'));
+}

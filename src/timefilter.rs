@@ -1,0 +1,279 @@
+//! Time windows (`--since`, `--until`): which records fall inside, by their `ts_utc`.
+//!
+//! This module owns reading a bound (RFC 3339, a bare date, or a time relative to now
+//! such as `30m`, `2h`, `7d`) and the [`TimeFilter`] sink adapter that passes on only
+//! the records inside the window. A record's time is its `ts_utc`; records without one
+//! (console lines carry only the time of day, some lines no time at all) are kept or
+//! dropped as [`Undated`] says. It does not read timestamps from lines (that is
+//! `parse` and `timestamp`).
+
+use std::io;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::record::Record;
+use crate::search::Sink;
+use crate::timestamp::DateTime;
+
+/// A point in time: seconds since the Unix epoch (UTC) and nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub unix: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+}
+
+impl Stamp {
+    /// The time of a parsed date-time.
+    pub fn of(dt: &DateTime) -> Stamp {
+        Stamp {
+            unix: dt.unix,
+            nanos: dt.nanos,
+        }
+    }
+
+    /// The time a record carries in `ts_utc`, if any.
+    pub fn of_record(rec: &Record) -> Option<Stamp> {
+        rec.ts_utc
+            .as_deref()
+            .and_then(DateTime::parse)
+            .map(|d| Stamp::of(&d))
+    }
+
+    /// The current time.
+    pub fn now() -> Stamp {
+        let d = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => d,
+            // A clock before 1970: treat as the epoch rather than fail.
+            Err(_) => std::time::Duration::ZERO,
+        };
+        Stamp {
+            unix: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            nanos: d.subsec_nanos(),
+        }
+    }
+}
+
+/// What happens to records without a full date (`ts_utc` is null) when a window is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Undated {
+    /// Kept: a window should not hide an event whose date the line does not say.
+    #[default]
+    Keep,
+    /// Dropped.
+    Drop,
+}
+
+/// A time window; both ends optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeRange {
+    /// Records at or after this time (inclusive).
+    pub since: Option<Stamp>,
+    /// Records before this time (exclusive, so `--since D --until D+1d` is one day).
+    pub until: Option<Stamp>,
+    /// Records without a date, when a bound is set.
+    pub undated: Undated,
+}
+
+impl TimeRange {
+    /// No bound: every record passes.
+    pub fn is_unbounded(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// Whether the window takes `rec`.
+    pub fn admits(&self, rec: &Record) -> bool {
+        if self.is_unbounded() {
+            return true;
+        }
+        match Stamp::of_record(rec) {
+            None => self.undated == Undated::Keep,
+            Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
+        }
+    }
+}
+
+/// Reads a bound: RFC 3339 with an offset (`2026-04-11T08:00:00Z`,
+/// `2026-04-11T10:00:00+02:00`), a date (`2026-04-11`, midnight UTC), `now`, or a time
+/// before `now` written as numbers with units `s`, `m`, `h`, `d`, `w` (`30m`, `2h`,
+/// `7d`, `1h30m`).
+pub fn parse_bound(s: &str, now: Stamp) -> Result<Stamp, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("now") {
+        return Ok(now);
+    }
+    if let Some(dt) = DateTime::parse(t) {
+        return Ok(Stamp::of(&dt));
+    }
+    if t.len() == 10
+        && let Some(dt) = DateTime::parse(&format!("{t}T00:00:00Z"))
+    {
+        return Ok(Stamp::of(&dt));
+    }
+    if let Some(secs) = parse_relative(t) {
+        return Ok(Stamp {
+            unix: now.unix.saturating_sub(secs),
+            nanos: now.nanos,
+        });
+    }
+    Err(format!(
+        "'{s}' is not a time (expected RFC 3339 such as 2026-04-11T08:00:00Z, a date such \
+         as 2026-04-11 (UTC), or a time ago such as 30m, 2h, 7d)"
+    ))
+}
+
+/// `1h30m` → 5400. `None` unless the whole text is number–unit pairs.
+fn parse_relative(t: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut rest = t;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest[..digits].parse().ok()?;
+        let unit = rest[digits..].chars().next()?;
+        let mult = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(mult)?)?;
+        rest = &rest[digits + unit.len_utf8()..];
+    }
+    Some(total)
+}
+
+/// Passes on the records inside a window and counts them.
+#[derive(Debug)]
+pub struct TimeFilter<S> {
+    inner: S,
+    range: TimeRange,
+    passed: u64,
+}
+
+impl<S: Sink> TimeFilter<S> {
+    /// A filter in front of `inner`.
+    pub fn new(inner: S, range: TimeRange) -> TimeFilter<S> {
+        TimeFilter {
+            inner,
+            range,
+            passed: 0,
+        }
+    }
+
+    /// Records passed on so far.
+    pub fn passed(&self) -> u64 {
+        self.passed
+    }
+
+    /// The sink behind the filter.
+    pub fn inner_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The sink behind the filter.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: Sink> Sink for TimeFilter<S> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        if !self.range.admits(rec) {
+            return Ok(true);
+        }
+        self.passed += 1;
+        self.inner.record(rec)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.inner.idle()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::CollectSink;
+
+    const NOW: Stamp = Stamp {
+        unix: 1_775_900_000,
+        nanos: 5,
+    };
+
+    #[test]
+    fn bounds() {
+        let at = |s| parse_bound(s, NOW).unwrap();
+        assert_eq!(at("now"), NOW);
+        assert_eq!(at("2h").unix, NOW.unix - 7200);
+        assert_eq!(at("1h30m").unix, NOW.unix - 5400);
+        assert_eq!(at("7d").unix, NOW.unix - 7 * 86_400);
+        assert_eq!(at("1970-01-02").unix, 86_400);
+        assert_eq!(
+            at("2026-04-11T10:00:00.5+02:00"),
+            Stamp {
+                unix: at("2026-04-11").unix + 8 * 3600,
+                nanos: 500_000_000
+            }
+        );
+        for bad in [
+            "",
+            "2",
+            "h",
+            "2x",
+            "2h-",
+            "yesterday",
+            "2026-04-11T10:00:00",
+        ] {
+            assert!(parse_bound(bad, NOW).is_err(), "{bad}");
+        }
+    }
+
+    fn rec(ts: Option<&str>) -> Record {
+        let mut r = Record::new("-".into(), 1, 0);
+        r.ts_utc = ts.map(str::to_string);
+        r
+    }
+
+    #[test]
+    fn window_is_half_open_and_undated_follow_the_option() {
+        let range = TimeRange {
+            since: Some(parse_bound("2026-04-11T08:00:00Z", NOW).unwrap()),
+            until: Some(parse_bound("2026-04-11T09:00:00Z", NOW).unwrap()),
+            undated: Undated::Keep,
+        };
+        let mut f = TimeFilter::new(CollectSink::default(), range);
+        for ts in [
+            Some("2026-04-11T07:59:59.999Z"),
+            Some("2026-04-11T08:00:00Z"),
+            Some("2026-04-11T08:59:59.999999999Z"),
+            Some("2026-04-11T09:00:00Z"),
+            None,
+        ] {
+            f.record(&rec(ts)).unwrap();
+        }
+        assert_eq!(f.passed(), 3);
+        let kept: Vec<_> = f.into_inner().0.into_iter().map(|r| r.ts_utc).collect();
+        assert_eq!(
+            kept,
+            [
+                Some("2026-04-11T08:00:00Z".to_string()),
+                Some("2026-04-11T08:59:59.999999999Z".to_string()),
+                None
+            ]
+        );
+        let drop = TimeRange {
+            undated: Undated::Drop,
+            ..range
+        };
+        assert!(!drop.admits(&rec(None)));
+        assert!(TimeRange::default().admits(&rec(None)));
+    }
+}

@@ -1,0 +1,366 @@
+//! Expanding path arguments into the list of inputs a batch scan reads.
+//!
+//! This module owns which files a directory argument stands for: its regular files,
+//! recursively, in name order at every level (so a run is reproducible), filtered by
+//! name — by default the names log files and their rotations carry
+//! ([`is_log_name`]), or by `--glob` patterns ([`Filter::from_globs`]). Symbolic links
+//! are followed; a link back to a directory being walked is a loop, reported and
+//! skipped. Entries that cannot be listed or followed are reported as
+//! `PATH: reason` items in their place, and the walk goes on.
+//!
+//! Paths named on the command line are never filtered: a file given by name is read
+//! whatever its name or type (a FIFO, `/dev/stdin`). This module does not open or read
+//! files (that is `decompress` and `batch`).
+
+use std::ffi::OsStr;
+use std::fs::{self, Metadata};
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::input::{Input, InputError, describe};
+
+/// How deep a walk goes before it reports the directory as too deeply nested: a
+/// guard for file systems where loops cannot be recognised by device and inode.
+const MAX_DEPTH: usize = 256;
+
+/// Which files found inside directories are scanned.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// `None`: the default, [`is_log_name`].
+    globs: Option<Globs>,
+}
+
+#[derive(Clone, Debug)]
+struct Globs {
+    /// Patterns without a `/`, matched against the file name.
+    names: GlobSet,
+    /// Patterns with a `/`, matched against the path below the directory argument.
+    paths: GlobSet,
+}
+
+impl Filter {
+    /// Files whose name [`is_log_name`].
+    pub fn logs() -> Filter {
+        Filter::default()
+    }
+
+    /// Files matching any of `globs` instead of the default. A pattern without `/`
+    /// matches the file name (`*.log.gz`); one with `/` matches the path below the
+    /// directory argument (`2026-*/**/*.log`), where `*` stays within one component
+    /// and `**` crosses them. An empty list means the default.
+    pub fn from_globs<S: AsRef<str>>(globs: &[S]) -> Result<Filter, globset::Error> {
+        if globs.is_empty() {
+            return Ok(Filter::default());
+        }
+        let mut names = GlobSetBuilder::new();
+        let mut paths = GlobSetBuilder::new();
+        for g in globs {
+            let g = g.as_ref();
+            let glob = GlobBuilder::new(g).literal_separator(true).build()?;
+            if g.contains('/') {
+                paths.add(glob);
+            } else {
+                names.add(glob);
+            }
+        }
+        Ok(Filter {
+            globs: Some(Globs {
+                names: names.build()?,
+                paths: paths.build()?,
+            }),
+        })
+    }
+
+    /// Whether a file found at `rel` below a directory argument is scanned.
+    pub fn matches(&self, rel: &Path) -> bool {
+        let name = rel.file_name().unwrap_or(rel.as_os_str());
+        match &self.globs {
+            None => is_log_name(name),
+            Some(g) => g.names.is_match(name) || g.paths.is_match(rel),
+        }
+    }
+}
+
+/// Whether a file name looks like a log file: `*.log` or `*.jsonl`, optionally
+/// rotated (`gateway.log.1`, `openclaw-2026-04-11.log.2`, logrotate's dateext
+/// `gateway.log-20260411`), optionally compressed (`.gz`, `.zst`, `.zstd`). Case is
+/// ignored. `.txt`, `.ndjson` (clawscan's own output) and the rest are not logs.
+pub fn is_log_name(name: &OsStr) -> bool {
+    let lower = name.to_string_lossy().to_ascii_lowercase();
+    let mut s = lower.as_str();
+    for ext in [".gz", ".zst", ".zstd"] {
+        if let Some(t) = s.strip_suffix(ext) {
+            s = t;
+            break;
+        }
+    }
+    [".log", ".jsonl"].iter().any(|ext| {
+        s.rfind(ext).is_some_and(|i| {
+            let rest = &s[i + ext.len()..];
+            rest.is_empty() || is_rotation_suffix(rest)
+        })
+    })
+}
+
+/// `.1`, `.12`, `-20260411`, `-2026-04-11`, `.2026-04-11_0930`: a separator, a digit,
+/// then digits and separators.
+fn is_rotation_suffix(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    b.len() >= 2
+        && matches!(b[0], b'.' | b'-' | b'_')
+        && b[1].is_ascii_digit()
+        && b[2..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_'))
+}
+
+/// One item of an expanded argument list, in scan order.
+#[derive(Debug)]
+pub enum Item {
+    /// An input to scan.
+    Scan {
+        /// The input.
+        input: Input,
+        /// Its size, when it is a regular file (not a pipe or device): the batch
+        /// driver may split it, and shows progress against it.
+        regular_size: Option<u64>,
+    },
+    /// A path that could not be read or followed, to report in its place.
+    Error(InputError),
+}
+
+/// Expands `inputs` in order: standard input and files as given, directories into
+/// their matching files (see the module documentation).
+pub fn expand(inputs: &[Input], filter: &Filter) -> Vec<Item> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let path = match input {
+            Input::Stdin => {
+                out.push(Item::Scan {
+                    input: Input::Stdin,
+                    regular_size: None,
+                });
+                continue;
+            }
+            Input::Path(p) => p,
+        };
+        match fs::metadata(path) {
+            Err(e) => out.push(error(path, describe(&e))),
+            Ok(meta) if meta.is_dir() => {
+                let mut walk = Walk {
+                    root: path,
+                    filter,
+                    out: &mut out,
+                    ancestors: Vec::new(),
+                };
+                walk.dir(path, &meta);
+            }
+            Ok(meta) => out.push(Item::Scan {
+                input: input.clone(),
+                regular_size: meta.is_file().then_some(meta.len()),
+            }),
+        }
+    }
+    out
+}
+
+fn error(path: &Path, message: String) -> Item {
+    Item::Error(InputError {
+        name: path.to_string_lossy().into_owned(),
+        message,
+        source: None,
+    })
+}
+
+/// A directory's identity, to recognise a link back to it.
+type DirId = (u64, u64);
+
+#[cfg(unix)]
+fn dir_id(meta: &Metadata) -> Option<DirId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_meta: &Metadata) -> Option<DirId> {
+    None
+}
+
+struct Walk<'a> {
+    root: &'a Path,
+    filter: &'a Filter,
+    out: &'a mut Vec<Item>,
+    /// The directories from the root down to the one being listed.
+    ancestors: Vec<(Option<DirId>, PathBuf)>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, path: &Path, meta: &Metadata) {
+        let id = dir_id(meta);
+        if let Some(id) = id
+            && let Some((_, first)) = self.ancestors.iter().find(|(a, _)| *a == Some(id))
+        {
+            let message = format!(
+                "symbolic link loop (leads back to {}); not followed",
+                first.display()
+            );
+            self.out.push(error(path, message));
+            return;
+        }
+        if self.ancestors.len() >= MAX_DEPTH {
+            self.out.push(error(
+                path,
+                format!("nested more than {MAX_DEPTH} directories deep; not read"),
+            ));
+            return;
+        }
+        let entries = match fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.out.push(error(path, describe(&e)));
+                return;
+            }
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => names.push(e.file_name()),
+                Err(e) => self.out.push(error(path, describe(&e))),
+            }
+        }
+        // Byte order of names: the same on every run and machine (no locale).
+        names.sort();
+        self.ancestors.push((id, path.to_path_buf()));
+        for name in names {
+            let child = path.join(&name);
+            // `metadata` follows symbolic links: a link to a file is that file, a link
+            // to a directory is walked (loops are caught above).
+            let meta = match fs::metadata(&child) {
+                Ok(m) => m,
+                Err(e) => {
+                    let is_link = fs::symlink_metadata(&child).is_ok_and(|m| m.is_symlink());
+                    if is_link && e.kind() == std::io::ErrorKind::NotFound {
+                        // A dangling link is worth a word only where a log was expected
+                        // (a stale `current -> …` link elsewhere is noise).
+                        let rel = child.strip_prefix(self.root).unwrap_or(&child);
+                        if self.filter.matches(rel) {
+                            self.out
+                                .push(error(&child, "broken symbolic link".to_string()));
+                        }
+                    } else {
+                        self.out.push(error(&child, describe(&e)));
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                self.dir(&child, &meta);
+            } else if meta.is_file() {
+                let rel = child.strip_prefix(self.root).unwrap_or(&child);
+                if self.filter.matches(rel) {
+                    self.out.push(Item::Scan {
+                        input: Input::Path(child),
+                        regular_size: Some(meta.len()),
+                    });
+                }
+            }
+            // Pipes, sockets and devices inside a directory are not logs: skipped.
+        }
+        self.ancestors.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_filter_names() {
+        for yes in [
+            "gateway.log",
+            "gateway.LOG",
+            "openclaw-2026-04-11.log",
+            "file.jsonl",
+            "gateway.log.1",
+            "openclaw-2026-04-11.log.2",
+            "gateway.log.1.gz",
+            "gateway.log-20260411",
+            "gateway.log-2026-04-11.zst",
+            "x.jsonl.gz",
+            "x.log.zstd",
+        ] {
+            assert!(is_log_name(OsStr::new(yes)), "{yes}");
+        }
+        for no in [
+            "notes.txt",
+            "out.ndjson",
+            "README.md",
+            "gateway.log.old",
+            "catalog",
+            "x.gz",
+            "logs",
+            "a.log.",
+            "a.log.x1",
+        ] {
+            assert!(!is_log_name(OsStr::new(no)), "{no}");
+        }
+    }
+
+    #[test]
+    fn globs_replace_the_default() {
+        let f = Filter::from_globs(&["*.txt", "sub/**/*.gz"]).unwrap();
+        assert!(f.matches(Path::new("a/notes.txt")));
+        assert!(!f.matches(Path::new("a.log")));
+        assert!(f.matches(Path::new("sub/x/y.gz")));
+        assert!(!f.matches(Path::new("other/y.gz")));
+        assert!(Filter::from_globs(&["a[" as &str]).is_err());
+        let none: [&str; 0] = [];
+        assert!(
+            Filter::from_globs(&none)
+                .unwrap()
+                .matches(Path::new("a.log"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walks_sorted_reports_loops_and_continues() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("b/c")).unwrap();
+        fs::write(root.join("b/c/z.log"), "x\n").unwrap();
+        fs::write(root.join("b/a.log.gz"), "x\n").unwrap();
+        fs::write(root.join("a.log"), "x\n").unwrap();
+        fs::write(root.join("skip.txt"), "x\n").unwrap();
+        std::os::unix::fs::symlink(root, root.join("b/c/loop")).unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling.log")).unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("stale")).unwrap();
+        let items = expand(&[Input::Path(root.to_path_buf())], &Filter::logs());
+        let shown: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                Item::Scan {
+                    input: Input::Path(p),
+                    ..
+                } => p.strip_prefix(root).unwrap().display().to_string(),
+                Item::Scan { .. } => "-".to_string(),
+                Item::Error(e) => format!("ERR {}", e.message),
+            })
+            .collect();
+        let loop_msg = format!(
+            "ERR symbolic link loop (leads back to {}); not followed",
+            root.display()
+        );
+        assert_eq!(
+            shown,
+            [
+                "a.log",
+                "b/a.log.gz",
+                loop_msg.as_str(),
+                "b/c/z.log",
+                "ERR broken symbolic link",
+            ]
+        );
+    }
+}
