@@ -46,6 +46,7 @@ pub mod record;
 pub mod redact;
 pub mod rules;
 pub mod search;
+pub mod style;
 pub mod timefilter;
 pub mod timestamp;
 pub mod walk;

@@ -6,6 +6,7 @@
 //! drive the terminal; and the single JSON document for `--json`. It does not decide
 //! what is found or the exit code.
 
+use crate::style::Style;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -63,19 +64,8 @@ fn cause_blurb(c: Cause) -> &'static str {
     }
 }
 
-struct Style {
-    on: bool,
-}
-
+// The check's own colours, beside the shared ones of `crate::style`.
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-
     fn severity(&self, s: Severity) -> String {
         let code = match s {
             Severity::Error => "1;31",
@@ -86,7 +76,7 @@ impl Style {
     }
 
     fn label(&self, s: &str) -> String {
-        self.paint("2", s)
+        self.dim(s)
     }
 }
 

@@ -9,6 +9,7 @@
 //!
 //! It does not read records or decide causes (the rest of `diagnose` does).
 
+use crate::style::Style;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -350,25 +351,8 @@ pub fn terminal_safe(s: &str) -> String {
     out
 }
 
-/// SGR styles, or nothing.
-struct Style {
-    on: bool,
-}
-
+// The report's own colours, beside the shared ones of `crate::style`.
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-    fn bold(&self, s: &str) -> String {
-        self.paint("1", s)
-    }
-    fn dim(&self, s: &str) -> String {
-        self.paint("2", s)
-    }
     fn cause(&self, s: &str) -> String {
         self.paint("1;33", s)
     }
