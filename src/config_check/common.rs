@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::finding::{CfgPath, Finding, Severity, is_secret_key, quote, show_value};
-use super::json5::{Member, Node, Value};
+use super::json5::{Member, Node, Pos, Value};
 use super::suggest::{suggest, trimmed_match};
 use crate::cause::Cause;
 
@@ -282,4 +282,14 @@ mod tests {
             "gateway: Unrecognized key: \"localExec\""
         );
     }
+}
+
+/// An exec policy found in a file (`defaults` of exec-approvals.json, or `tools.exec`
+/// of openclaw.json), for the cross-check between the two: the stricter wins.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExecPolicy {
+    /// `security`, when valid, and where it is.
+    pub security: Option<(String, Pos)>,
+    /// `ask`, when valid, and where it is.
+    pub ask: Option<(String, Pos)>,
 }

@@ -79,14 +79,8 @@ const INSTEAD_ENUM: &str = "set one of the valid values; `openclaw approvals get
 const INSTEAD_WHOLE_FILE: &str = "fix the file rather than deleting it: deleting does not fix \"pairing required\", \
      2026.4.2+ regenerates permissive full/off defaults, and on 2026.8.x run `openclaw doctor --fix` instead";
 
-/// The valid top-level policy found in the file, for comparison with `tools.exec`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ApprovalsPolicy {
-    /// `defaults.security`, when valid, and where it is.
-    pub security: Option<(String, Pos)>,
-    /// `defaults.ask`, when valid, and where it is.
-    pub ask: Option<(String, Pos)>,
-}
+/// The valid `defaults` policy found in the file, for comparison with `tools.exec`.
+pub type ApprovalsPolicy = super::common::ExecPolicy;
 
 /// The findings for one parsed approvals file, and its valid default policy.
 #[derive(Clone, Debug, Default)]

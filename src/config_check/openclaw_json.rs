@@ -20,7 +20,7 @@ use super::common::{
 };
 use super::exec_approvals::{ASK, SECURITY};
 use super::finding::{CfgPath, Finding, Seg, Severity, quote, short};
-use super::json5::{Member, Node, Pos, Value};
+use super::json5::{Member, Node, Value};
 use super::versions::OcVersion;
 use crate::cause::Cause;
 
@@ -227,13 +227,7 @@ fn rejects_config(file: &str) -> String {
 }
 
 /// The valid `tools.exec` policy found, for comparison with exec-approvals.json.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ToolsExecPolicy {
-    /// `tools.exec.security`, when valid, and where it is.
-    pub security: Option<(String, Pos)>,
-    /// `tools.exec.ask`, when valid, and where it is.
-    pub ask: Option<(String, Pos)>,
-}
+pub type ToolsExecPolicy = super::common::ExecPolicy;
 
 /// The findings for one parsed `openclaw.json`, and what other checks need from it.
 #[derive(Clone, Debug, Default)]
