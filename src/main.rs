@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -281,8 +282,24 @@ fn main() -> ExitCode {
         Some(Command::Diagnose(args)) => run_diagnose(args),
         None => run_scan(cli.scan),
     };
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // Finished within the grace of a Ctrl-C: the shell still learns of it.
+        return ExitCode::from(130);
+    }
     ExitCode::from(outcome as u8)
 }
+
+/// Set by the first Ctrl-C.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Set (under the scan's lock) once the run has written its records and report, so
+/// a Ctrl-C handler that wakes later writes nothing twice.
+static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// How long a Ctrl-C waits for the scan to reach the end of its input: the program
+/// upstream of a pipe gets the same Ctrl-C and closes the pipe, and the last line it
+/// wrote, even without a newline, should still become a record.
+const INTERRUPT_GRACE: Duration = Duration::from_millis(1500);
 
 fn run_check(args: CheckArgs) -> Outcome {
     let opts = CheckOptions {
@@ -511,7 +528,18 @@ fn stderr_color() -> bool {
 fn on_interrupt(state: &SharedScan, print: impl Fn(&Diagnoser) + Send + 'static) {
     let state = Arc::clone(state);
     let installed = ctrlc::set_handler(move || {
+        if !INTERRUPTED.swap(true, Ordering::SeqCst) {
+            // First Ctrl-C: let the scan finish on its own if its input ends soon.
+            let until = Instant::now() + INTERRUPT_GRACE;
+            while Instant::now() < until && !REPORTED.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         if let Some(mut g) = lock_for_interrupt(&state) {
+            if REPORTED.load(Ordering::SeqCst) {
+                // The scan finished and reported; main exits with 130.
+                return;
+            }
             // Records held for later evidence go out now, annotated as they stand.
             let _ = g.idle();
             print(g.diagnoser());
@@ -581,6 +609,7 @@ fn run_scan_annotated(
             diagnose::report::render_text(&g.diagnoser().report(), color)
         );
     }
+    REPORTED.store(true, Ordering::SeqCst);
     drop(g);
     let totals = match result.and_then(|t| finished.map(|()| t)) {
         Ok(t) => t,
@@ -699,6 +728,7 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
     let g = sink.lock();
     let report = g.diagnoser().report();
     let printed = print(g.diagnoser(), &names, &read_files);
+    REPORTED.store(true, Ordering::SeqCst);
     drop(g);
     if let Err(e) = printed {
         return write_failed(&e, Outcome::Error);

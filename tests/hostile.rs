@@ -194,3 +194,42 @@ fn a_long_stream_loses_nothing() {
     assert_eq!(got.len(), expected.len());
     assert!(got == expected, "records differ from the events written");
 }
+
+/// Ctrl-C on a live pipe whose writer dies with the same Ctrl-C: the records, the
+/// last line without a newline among them, and the summary all come out; exit 130.
+#[test]
+fn ctrl_c_keeps_the_partial_last_line() {
+    let mut child = Command::new(BIN)
+        .arg("--summary")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"10:30:12 [ws] closed before connect conn=p1 remote=127.0.0.1 code=1008 reason=pairing required\n")
+        .unwrap();
+    stdin
+        .write_all(b"10:30:13 [ws] closed before connect conn=p2 remote=127.0.0.1 code=1008 reason=pairing required")
+        .unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.contains("\"conn\":\"p2\""), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("loopback") || err.contains("pairing"),
+        "no summary: {err}"
+    );
+}
