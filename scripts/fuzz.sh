@@ -10,7 +10,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(scan config_check)
+  targets=(scan config_check decompress)
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "cargo-fuzz is missing: cargo install cargo-fuzz" >&2
@@ -26,6 +26,10 @@ for t in "${targets[@]}"; do
   if [ "$t" = scan ]; then
     find testdata -name '*.log' -o -name '*.txt' -o -name '*.jsonl' | while read -r f; do
       cp "$f" "fuzz/corpus/$t/seed-$(basename "$f")"
+    done
+  elif [ "$t" = decompress ]; then
+    find testdata/archive -type f | while read -r f; do
+      cp "$f" "fuzz/corpus/$t/seed-$(echo "$f" | tr '/' '_')"
     done
   elif [ "$t" = config_check ]; then
     find testdata/config -name '*.json' | while read -r f; do
