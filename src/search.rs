@@ -445,8 +445,7 @@ impl<'a> Scan<'a> {
             let le = lines::line_end(hay, m);
             // An anchor is a word most of whose lines are events, not all: confirm
             // with the rules behind the line's anchors before the full work.
-            let confirmed = matches!(event, Some(a) if a <= le)
-                && event.is_some_and(|a| rules.confirms(&hay[ls..le], a - ls));
+            let confirmed = event.is_some_and(|a| a <= le && rules.confirms(&hay[ls..le], a - ls));
             let context_hit = ctx_next.is_some_and(|c| (ls..=le).contains(&c));
             if !confirmed && !context_hit {
                 from = le + 1;
