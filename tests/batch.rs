@@ -3,18 +3,15 @@
 //! threads, truncated archives, split large files, symbolic link loops, `--glob`,
 //! `--since` / `--until`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_clawscan");
-const ARCHIVE: &str = "testdata/archive";
+mod common;
+use common::{records, root, stderr};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const ARCHIVE: &str = "testdata/archive";
 
 /// Runs the binary in the crate root with a fixed redaction key (reproducible
 /// markers), so `source` in records is the relative path.
@@ -23,39 +20,12 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(["--redact-key", "batch"])
-        .args(args)
-        .current_dir(root())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(data) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        let data = data.to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&data);
-        });
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn records(o: &Output) -> Vec<Value> {
-    String::from_utf8(o.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    let args: Vec<&str> = ["--redact-key", "batch"]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    common::run(&args, stdin)
 }
 
 fn source(r: &Value) -> &str {
