@@ -12,6 +12,7 @@
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet);
+//! - [`follow`] keeps reading files as they grow (`--follow`), through rotation;
 //! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline).
 //!
 //! ```
@@ -38,6 +39,7 @@ pub mod cause;
 pub mod config_check;
 pub mod decompress;
 pub mod diagnose;
+pub mod follow;
 pub mod input;
 pub mod lines;
 pub mod output;
@@ -46,6 +48,7 @@ pub mod record;
 pub mod redact;
 pub mod rules;
 pub mod search;
+pub mod stats;
 pub mod style;
 pub mod timefilter;
 pub mod timestamp;

@@ -9,15 +9,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use clawscan::batch::{self, BatchOptions};
 use clawscan::config_check::{self, CheckOptions, OcVersion};
 use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Forward};
+use clawscan::follow::{self, FollowOptions, Target};
 use clawscan::input::{self, Input, InputError};
-use clawscan::output::{CountSink, JsonSink, QuietSink};
+use clawscan::output::{CountSink, JsonSink, QuietSink, TextSink};
 use clawscan::redact::Redactor;
 use clawscan::search::DEFAULT_READ_SIZE;
+use clawscan::stats::{self, SharedStats, Stats, StatsFormat, StatsOut, Ticker};
+use clawscan::style::Style;
 use clawscan::timefilter::{self, Stamp, TimeRange, Undated};
 use clawscan::walk::Filter;
 use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
@@ -65,6 +68,21 @@ enum Command {
     /// Exit 0 a cause was identified, 1 nothing to fix, 2 error; 130 on Ctrl-C
     /// (after printing the report so far).
     Diagnose(DiagnoseArgs),
+
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    ///
+    ///   clawscan completions bash > ~/.local/share/bash-completion/completions/clawscan
+    ///   clawscan completions zsh > "${fpath[1]}/_clawscan"
+    ///   clawscan completions fish > ~/.config/fish/completions/clawscan.fish
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    ///
+    ///   clawscan man > ~/.local/share/man/man1/clawscan.1 && man clawscan
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +120,53 @@ struct ScanArgs {
     /// pauses, which is enough for live pipes).
     #[arg(long)]
     line_buffered: bool,
+
+    /// The record format: `json` (one object per line, the default) or `text` (one
+    /// line per record for people: time, level, categories, cause, message).
+    #[arg(long, value_name = "FORMAT", default_value = "json")]
+    format: Format,
+
+    /// When to colour `--format text`: auto (a terminal, unless NO_COLOR is set),
+    /// always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: ColorChoice,
+
+    /// Keep reading files as they grow, like `tail -F`: start at the end (see
+    /// --from-start), survive rotation and truncation, and, given a directory or a
+    /// quoted glob (`'/tmp/openclaw/openclaw-*.log'`), follow its newest log file as
+    /// the gateway starts a new one. Runs until Ctrl-C.
+    #[arg(short = 'F', long, conflicts_with_all = ["count", "since", "until"])]
+    follow: bool,
+
+    /// With --follow, read the lines already in the files first.
+    #[arg(long, requires = "follow")]
+    from_start: bool,
+
+    /// With --follow, how often to look for new lines, rotation and truncation when
+    /// there is nothing to read.
+    #[arg(long, value_name = "INTERVAL", default_value = "250ms", value_parser = stats::parse_interval, hide = true)]
+    follow_interval: Duration,
+
+    /// Every INTERVAL (`10s`, `1m`), and at the end, write one line of totals: events
+    /// per category and cause, distinct remotes and devices, the last event's time.
+    /// To standard error, or to --stats-file.
+    #[arg(long, value_name = "INTERVAL", value_parser = stats::parse_interval, conflicts_with = "quiet")]
+    stats: Option<Duration>,
+
+    /// The stats format: `json` (one object per line) or `prom` (Prometheus text
+    /// exposition format).
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "json",
+        requires = "stats"
+    )]
+    stats_format: StatsFormatArg,
+
+    /// Write each stats snapshot to this file, replacing it atomically (for
+    /// node_exporter's textfile collector), instead of appending to standard error.
+    #[arg(long, value_name = "PATH", requires = "stats")]
+    stats_file: Option<PathBuf>,
 
     /// Write secrets (tokens, passwords, keys, pairing codes) as they are instead of
     /// replacing them with `[REDACTED:<hash>]` markers.
@@ -216,6 +281,18 @@ struct DiagnoseArgs {
     max_line_bytes: usize,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum StatsFormatArg {
+    Json,
+    Prom,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ColorChoice {
     Auto,
@@ -280,6 +357,17 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Check(args)) => run_check(args),
         Some(Command::Diagnose(args)) => run_diagnose(args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut cmd, "clawscan", &mut out);
+            finish_stdout(out.flush())
+        }
+        Some(Command::Man) => {
+            let man = clap_mangen::Man::new(Cli::command());
+            let mut out = io::stdout().lock();
+            finish_stdout(man.render(&mut out).and_then(|()| out.flush()))
+        }
         None => run_scan(cli.scan),
     };
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -287,6 +375,14 @@ fn main() -> ExitCode {
         return ExitCode::from(130);
     }
     ExitCode::from(outcome as u8)
+}
+
+/// The outcome of printing a generated document to standard output.
+fn finish_stdout(r: io::Result<()>) -> Outcome {
+    match r {
+        Ok(()) => Outcome::Match,
+        Err(e) => write_failed(&e, Outcome::Match),
+    }
 }
 
 /// Set by the first Ctrl-C.
@@ -370,8 +466,44 @@ fn run_scan(args: ScanArgs) -> Outcome {
     // Records carry a cause and a hint: the diagnosis sits between search and output.
     // (Before stdout is locked below: the Ctrl-C handler of `--summary` must be able
     // to flush it from its own thread.)
-    if !args.quiet && (args.summary || !args.count) {
-        return run_scan_annotated(&args, &searcher, &inputs, &batch);
+    // `--follow` with no path reads standard input, which is live already.
+    let targets = if args.follow && !args.paths.is_empty() {
+        let parsed: Result<Vec<Target>, String> = args
+            .paths
+            .iter()
+            .map(|p| Target::from_arg(p, &args.glob))
+            .collect();
+        match parsed {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("clawscan: {e}");
+                return Outcome::Error;
+            }
+        }
+    } else {
+        None
+    };
+    if !args.quiet && (args.summary || !args.count || args.stats.is_some()) {
+        return run_scan_annotated(&args, &searcher, &inputs, targets.as_deref(), &batch);
+    }
+    if let Some(targets) = &targets {
+        // Only --quiet gets here: wait for the first event.
+        on_interrupt_stop_following();
+        let on_error = |e: &InputError| eprintln!("clawscan: {e}");
+        let opts = follow_options(&args);
+        return match follow::follow(
+            &searcher,
+            targets,
+            &opts,
+            || QuietSink,
+            &FOLLOW_STOP,
+            &on_error,
+        ) {
+            Ok(t) if t.records > 0 => Outcome::Match,
+            Ok(t) if t.errors > 0 => Outcome::Error,
+            Ok(_) => Outcome::NoMatch,
+            Err(e) => write_failed(&e, Outcome::Match),
+        };
     }
     let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
     let stdout = io::stdout();
@@ -453,27 +585,57 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     Outcome::Error
 }
 
-/// The outputs a scan's diagnosis can feed.
-enum OutSink {
+/// The outputs a scan's diagnosis can feed, and the stats totals it may feed too.
+struct OutSink {
+    format: OutFormat,
+    stats: Option<SharedStats>,
+}
+
+enum OutFormat {
     Json(JsonSink<BufWriter<io::Stdout>>),
+    Text(TextSink<BufWriter<io::Stdout>>),
     Count(CountSink),
     /// `clawscan diagnose`: the records are read, not written.
     Nothing,
 }
 
+impl OutSink {
+    fn new(format: OutFormat) -> OutSink {
+        OutSink {
+            format,
+            stats: None,
+        }
+    }
+
+    /// Writes what is buffered; counts are written now, at the end.
+    fn finish(&mut self) -> io::Result<()> {
+        match &mut self.format {
+            OutFormat::Json(j) => j.idle(),
+            OutFormat::Text(t) => t.idle(),
+            OutFormat::Count(c) => c.write_to(io::stdout().lock()),
+            OutFormat::Nothing => Ok(()),
+        }
+    }
+}
+
 impl Sink for OutSink {
     fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
-        match self {
-            OutSink::Json(s) => s.record(rec),
-            OutSink::Count(s) => s.record(rec),
-            OutSink::Nothing => Ok(true),
+        if let Some(s) = &self.stats {
+            s.lock().unwrap_or_else(|p| p.into_inner()).observe(rec);
+        }
+        match &mut self.format {
+            OutFormat::Json(s) => s.record(rec),
+            OutFormat::Text(s) => s.record(rec),
+            OutFormat::Count(s) => s.record(rec),
+            OutFormat::Nothing => Ok(true),
         }
     }
 
     fn idle(&mut self) -> io::Result<()> {
-        match self {
-            OutSink::Json(s) => s.idle(),
-            OutSink::Count(_) | OutSink::Nothing => Ok(()),
+        match &mut self.format {
+            OutFormat::Json(s) => s.idle(),
+            OutFormat::Text(s) => s.idle(),
+            OutFormat::Count(_) | OutFormat::Nothing => Ok(()),
         }
     }
 }
@@ -499,6 +661,31 @@ impl Sink for SharedSink {
 
     fn idle(&mut self) -> io::Result<()> {
         self.lock().idle()
+    }
+}
+
+/// Set by Ctrl-C while following: the followers stop, and the run ends as a finished
+/// scan does (records flushed, `--summary` report, last stats line), exit 130.
+static FOLLOW_STOP: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler of `--follow`: the first stops the followers, a second
+/// exits at once (the output may be blocked).
+fn on_interrupt_stop_following() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        FOLLOW_STOP.store(true, Ordering::SeqCst);
+    });
+    if let Err(e) = installed {
+        eprintln!("clawscan: cannot catch Ctrl-C ({e}); records are flushed as they come");
+    }
+}
+
+fn follow_options(args: &ScanArgs) -> FollowOptions {
+    FollowOptions {
+        from_start: args.from_start,
+        interval: args.follow_interval,
     }
 }
 
@@ -561,6 +748,7 @@ fn run_scan_annotated(
     args: &ScanArgs,
     searcher: &Searcher,
     inputs: &[Input],
+    targets: Option<&[Target]>,
     batch: &BatchOptions,
 ) -> Outcome {
     let forward = Forward {
@@ -579,29 +767,66 @@ fn run_scan_annotated(
         } else {
             diagnose::light_context_pattern()
         });
-    let out = if args.count {
-        OutSink::Count(CountSink::new())
+    let stdout = || BufWriter::with_capacity(64 * 1024, io::stdout());
+    let format = if args.count {
+        OutFormat::Count(CountSink::new())
+    } else if args.format == Format::Text {
+        let style = Style {
+            on: args.color.enabled(),
+        };
+        // Like grep -H: say where each record is from when there is more than one place.
+        let located = args.follow
+            || inputs.len() > 1
+            || inputs
+                .iter()
+                .any(|i| matches!(i, Input::Path(p) if p.is_dir()));
+        OutFormat::Text(TextSink::new(stdout(), style, located, args.line_buffered))
     } else {
-        let stdout = BufWriter::with_capacity(64 * 1024, io::stdout());
-        OutSink::Json(JsonSink::new(stdout, args.line_buffered))
+        OutFormat::Json(JsonSink::new(stdout(), args.line_buffered))
     };
+    let mut out = OutSink::new(format);
+    let ticker = args.stats.map(|interval| {
+        let totals: SharedStats = Arc::new(Mutex::new(Stats::new()));
+        out.stats = Some(Arc::clone(&totals));
+        let format = match args.stats_format {
+            StatsFormatArg::Json => StatsFormat::Json,
+            StatsFormatArg::Prom => StatsFormat::Prometheus,
+        };
+        let dest = match &args.stats_file {
+            Some(p) => StatsOut::File(p.clone()),
+            None => StatsOut::Stderr,
+        };
+        Ticker::start(totals, interval, format, dest)
+    });
     let diag = Diagnoser::new(&DiagnoseOptions::default());
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(out, diag, forward)));
     let color = stderr_color();
-    if args.summary {
+    if targets.is_some() {
+        on_interrupt_stop_following();
+    } else if args.summary {
         on_interrupt(&state, move |d| {
             eprint!("{}", diagnose::report::render_text(&d.report(), color));
         });
     }
-    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
-    let mut sink = SharedSink(Arc::clone(&state));
-    let result = batch::search(&searcher, inputs, batch, &mut sink, &mut on_error);
-    let mut g = sink.lock();
-    let finished = g.flush_held().and_then(|()| match g.inner_mut() {
-        OutSink::Json(j) => j.idle(),
-        OutSink::Count(c) => c.write_to(io::stdout().lock()),
-        OutSink::Nothing => Ok(()),
-    });
+    let on_error = |e: &InputError| eprintln!("clawscan: {e}");
+    let result = match targets {
+        Some(targets) => follow::follow(
+            &searcher,
+            targets,
+            &follow_options(args),
+            || SharedSink(Arc::clone(&state)),
+            &FOLLOW_STOP,
+            &on_error,
+        )
+        .map(|t| t.errors),
+        None => {
+            let mut sink = SharedSink(Arc::clone(&state));
+            batch::search(&searcher, inputs, batch, &mut sink, &mut |e| on_error(e))
+                .map(|t| t.errors)
+        }
+    };
+    let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
+    let finished = g.flush_held().and_then(|()| g.inner_mut().finish());
     let forwarded = g.forwarded();
     if args.summary {
         eprint!(
@@ -611,11 +836,16 @@ fn run_scan_annotated(
     }
     REPORTED.store(true, Ordering::SeqCst);
     drop(g);
-    let totals = match result.and_then(|t| finished.map(|()| t)) {
+    if let Some(t) = ticker
+        && let Err(e) = t.finish()
+    {
+        eprintln!("clawscan: --stats: {e}");
+    }
+    let errors = match result.and_then(|t| finished.map(|()| t)) {
         Ok(t) => t,
         Err(e) => return write_failed(&e, Outcome::Match),
     };
-    if totals.errors > 0 {
+    if errors > 0 {
         Outcome::Error
     } else if forwarded > 0 {
         Outcome::Match
@@ -712,7 +942,11 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
         all_lines: false,
         categories: CategorySet::EMPTY,
     };
-    let state: SharedScan = Arc::new(Mutex::new(Annotate::new(OutSink::Nothing, diag, forward)));
+    let state: SharedScan = Arc::new(Mutex::new(Annotate::new(
+        OutSink::new(OutFormat::Nothing),
+        diag,
+        forward,
+    )));
     {
         let names = names.clone();
         let read_files = read_files.clone();

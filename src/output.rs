@@ -1,14 +1,17 @@
 //! Output sinks: where records go once found.
 //!
-//! This module owns the output formats of a scan: NDJSON (the default), per-category
-//! counts (`--count`) and nothing at all (`--quiet`). It does not decide which lines
+//! This module owns the output formats of a scan: NDJSON (the default), one human
+//! line per record (`--format text`), per-category counts (`--count`) and nothing at
+//! all (`--quiet`). It does not decide which lines
 //! are records and it does not open files; every sink writes to a `Write` it is given.
 
 use std::io::{self, Write};
 
-use crate::record::Record;
+use crate::diagnose::report::terminal_safe;
+use crate::record::{Level, Record};
 use crate::rules::Category;
 use crate::search::Sink;
+use crate::style::Style;
 
 /// Writes one JSON object per record, one per line.
 ///
@@ -16,27 +19,42 @@ use crate::search::Sink;
 /// [`Sink::idle`]) so a live pipe never waits, and after every record when
 /// `line_buffered`.
 #[derive(Debug)]
-pub struct JsonSink<W: Write> {
-    out: W,
-    line_buffered: bool,
-}
+pub struct JsonSink<W: Write>(LineOut<W>);
 
 impl<W: Write> JsonSink<W> {
     /// A sink writing to `out`.
     pub fn new(out: W, line_buffered: bool) -> JsonSink<W> {
-        JsonSink { out, line_buffered }
+        JsonSink(LineOut { out, line_buffered })
     }
 
     /// Flushes and returns the writer.
-    pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.0.finish()
     }
 }
 
 impl<W: Write> Sink for JsonSink<W> {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        serde_json::to_writer(&mut self.out, rec).map_err(io::Error::from)?;
+        serde_json::to_writer(&mut self.0.out, rec).map_err(io::Error::from)?;
+        self.0.end_line()
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.0.out.flush()
+    }
+}
+
+/// The writer behind the one-line-per-record formats: block-buffered, flushed when
+/// the input goes idle, or after every line when `line_buffered`.
+#[derive(Debug)]
+struct LineOut<W: Write> {
+    out: W,
+    line_buffered: bool,
+}
+
+impl<W: Write> LineOut<W> {
+    /// Ends a record's line.
+    fn end_line(&mut self) -> io::Result<bool> {
         self.out.write_all(b"\n")?;
         if self.line_buffered {
             self.out.flush()?;
@@ -44,8 +62,137 @@ impl<W: Write> Sink for JsonSink<W> {
         Ok(true)
     }
 
+    fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Writes one line per record for people (`--format text`):
+///
+/// ```text
+/// gateway.log:42: 2026-04-11T08:00:01.112Z WARN  [pairing,close_1008] loopback_local_exec: closed before connect conn=c1 remote=127.0.0.1 code=1008 reason=pairing required
+/// ```
+///
+/// The location when `with_location`, the time (UTC when the line has a date, else
+/// as written), the level, the categories, the probable cause, and the message with
+/// its close code, reason, remote, device, role and request id highlighted. Colour
+/// only when the [`Style`] says so; log text is escaped so it cannot drive the
+/// terminal. Buffered and flushed like [`JsonSink`].
+#[derive(Debug)]
+pub struct TextSink<W: Write> {
+    out: LineOut<W>,
+    style: Style,
+    with_location: bool,
+}
+
+impl<W: Write> TextSink<W> {
+    /// A sink writing to `out`.
+    pub fn new(out: W, style: Style, with_location: bool, line_buffered: bool) -> TextSink<W> {
+        TextSink {
+            out: LineOut { out, line_buffered },
+            style,
+            with_location,
+        }
+    }
+
+    /// Flushes and returns the writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.out.finish()
+    }
+
+    /// The line for one record, without its newline.
+    pub fn format(&self, rec: &Record) -> String {
+        let st = &self.style;
+        let mut line = String::with_capacity(rec.message.len() + 96);
+        if self.with_location {
+            let loc = format!("{}:{}:", terminal_safe(&rec.source), rec.line);
+            line.push_str(&st.paint("35", &loc));
+            line.push(' ');
+        }
+        let time = rec.ts_utc.as_deref().or(rec.ts.as_deref()).unwrap_or("-");
+        line.push_str(&st.dim(&terminal_safe(time)));
+        line.push(' ');
+        let (word, colour) = match rec.level {
+            Some(Level::Fatal) => ("FATAL", "1;31"),
+            Some(Level::Error) => ("ERROR", "31"),
+            Some(Level::Warn) => ("WARN ", "33"),
+            Some(Level::Info) => ("INFO ", "32"),
+            Some(Level::Debug) => ("DEBUG", "34"),
+            Some(Level::Trace) => ("TRACE", "2"),
+            None => ("-    ", "2"),
+        };
+        line.push_str(&st.paint(colour, word));
+        line.push(' ');
+        if !rec.categories.is_empty() {
+            let tags: Vec<&str> = rec.categories.iter().map(Category::as_str).collect();
+            line.push_str(&st.paint("36", &format!("[{}]", tags.join(","))));
+            line.push(' ');
+        }
+        if let Some(cause) = rec.cause {
+            line.push_str(&st.paint("1;35", cause.as_str()));
+            line.push_str(": ");
+        }
+        line.push_str(&highlight(rec, st));
+        if rec.truncated {
+            line.push_str(&st.dim(" [cut]"));
+        }
+        line
+    }
+}
+
+/// The message, escaped, with the values a reader looks for painted.
+fn highlight(rec: &Record, st: &Style) -> String {
+    let msg = terminal_safe(&rec.message);
+    if !st.on {
+        return msg;
+    }
+    let code = rec.code.map(|c| c.to_string());
+    let wanted = [
+        code.as_deref(),
+        rec.reason.as_deref(),
+        rec.remote.as_deref(),
+        rec.device.as_deref(),
+        rec.role.as_deref(),
+        rec.request_id.as_deref(),
+    ];
+    // The first place each value stands, without overlaps, in order.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for v in wanted.into_iter().flatten().filter(|v| !v.is_empty()) {
+        let v = terminal_safe(v);
+        // `key=value` first: a short value such as a role also occurs inside words.
+        let at = msg
+            .find(&format!("={v}"))
+            .map(|i| i + 1)
+            .or_else(|| msg.find(v.as_str()));
+        if let Some(i) = at {
+            let span = (i, i + v.len());
+            if spans.iter().all(|&(a, b)| span.1 <= a || span.0 >= b) {
+                spans.push(span);
+            }
+        }
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(msg.len() + spans.len() * 12);
+    let mut at = 0;
+    for (a, b) in spans {
+        out.push_str(&msg[at..a]);
+        out.push_str(&st.paint("1;33", &msg[a..b]));
+        at = b;
+    }
+    out.push_str(&msg[at..]);
+    out
+}
+
+impl<W: Write> Sink for TextSink<W> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        let line = self.format(rec);
+        self.out.out.write_all(line.as_bytes())?;
+        self.out.end_line()
+    }
+
     fn idle(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.out.out.flush()
     }
 }
 
@@ -152,6 +299,30 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "pairing         2\nclose_1008      1\ntotal           2\n"
         );
+    }
+
+    #[test]
+    fn text_sink_writes_one_plain_line_per_record() {
+        let mut r = rec(&[Category::Pairing, Category::Close1008]);
+        r.source = "gateway.log".into();
+        r.line = 42;
+        r.ts_utc = Some("2026-04-11T08:00:01.112Z".into());
+        r.level = Some(Level::Warn);
+        r.code = Some(1008);
+        r.reason = Some("pairing required".into());
+        r.cause = Some(crate::Cause::LoopbackLocalExec);
+        r.message = "closed before connect code=1008 reason=pairing required\x1b[2J".into();
+        let plain = TextSink::new(Vec::new(), Style { on: false }, true, false);
+        assert_eq!(
+            plain.format(&r),
+            "gateway.log:42: 2026-04-11T08:00:01.112Z WARN  [pairing,close_1008] loopback_local_exec: closed before connect code=1008 reason=pairing required\\x1b[2J"
+        );
+        let colour = TextSink::new(Vec::new(), Style { on: true }, false, false);
+        let line = colour.format(&r);
+        assert!(line.contains("\x1b[1;33m1008\x1b[0m"), "{line}");
+        assert!(line.contains("\x1b[1;33mpairing required\x1b[0m"), "{line}");
+        // The log's own escape is shown, not obeyed.
+        assert!(!line.contains("\x1b[2J"));
     }
 
     #[test]

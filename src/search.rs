@@ -181,13 +181,25 @@ impl Searcher {
     /// asked for, so a live pipe's records are not held back in a buffer.
     pub fn search_reader<R: Read>(
         &self,
+        reader: R,
+        source: &Arc<str>,
+        sink: &mut dyn Sink,
+    ) -> Result<SearchStats, SearchError> {
+        self.search_reader_at(reader, Position::START, source, sink)
+    }
+
+    /// Searches a stream whose first byte is at `start` of its input: the rest of a
+    /// file being followed, after the lines that were there before.
+    pub fn search_reader_at<R: Read>(
+        &self,
         mut reader: R,
+        start: Position,
         source: &Arc<str>,
         sink: &mut dyn Sink,
     ) -> Result<SearchStats, SearchError> {
         let mut scan = Scan::new(self, source, sink);
         let mut buf = LineBuffer::new(self.config.read_size);
-        let mut pos = Position::START;
+        let mut pos = start;
         let mut long: Option<LongLine> = None;
         let max = self.config.max_line_bytes.max(1);
         loop {

@@ -1,0 +1,471 @@
+//! Follow mode (`--follow`): keep reading files as they grow, like `tail -F`.
+//!
+//! This module owns what a followed file is (a path, or the newest log file in a
+//! directory or matching a glob), where reading starts (the end, or the beginning
+//! with `--from-start`), and noticing rotation (the path now names another file),
+//! truncation (the file shrank below what was read) and a newer daily file. Each
+//! stretch of one file is searched by the same core as any stream
+//! ([`Searcher::search_reader_at`]), so records carry that file's path, line numbers
+//! and byte offsets. It does not decide what is an event, and it does not watch with
+//! inotify: a poll at a fixed interval works the same on local disks, network file
+//! systems and container volumes, and costs one `stat` per interval while idle.
+
+use std::ffi::OsStr;
+use std::fs::{self, File, Metadata};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use crate::input::{InputError, describe};
+use crate::lines::Position;
+use crate::search::{SearchError, Searcher, Sink};
+use crate::walk::Filter;
+
+/// How often a followed file is checked for new bytes, rotation and truncation
+/// when there is nothing to read.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How to follow.
+#[derive(Clone, Debug)]
+pub struct FollowOptions {
+    /// Read the lines already in the file first, instead of starting at its end.
+    pub from_start: bool,
+    /// The poll interval while there is nothing to read.
+    pub interval: Duration,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        FollowOptions {
+            from_start: false,
+            interval: DEFAULT_INTERVAL,
+        }
+    }
+}
+
+/// What one `--follow` argument names.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// One path; it may not exist yet, and may be replaced (rotated) or truncated.
+    File(PathBuf),
+    /// The most recently modified file in `dir` that `filter` accepts: a directory
+    /// of daily logs (`/tmp/openclaw/`), or a glob (`/tmp/openclaw/openclaw-*.log`).
+    Newest {
+        /// The directory searched (not recursively).
+        dir: PathBuf,
+        /// Which file names count.
+        filter: Filter,
+    },
+}
+
+impl Target {
+    /// Reads a command-line argument: a directory follows its newest file matching
+    /// `globs` (by default `*.log` and `*.jsonl`: a rotated `gateway.log.1` is never
+    /// the live log), a path whose last component holds `*`, `?` or `[` and that does
+    /// not exist follows the newest file matching it, and anything else is one file.
+    pub fn from_arg<S: AsRef<str>>(arg: &OsStr, globs: &[S]) -> Result<Target, String> {
+        let path = PathBuf::from(arg);
+        if path.is_dir() {
+            let filter = if globs.is_empty() {
+                Filter::from_globs(&["*.log", "*.jsonl"])
+            } else {
+                Filter::from_globs(globs)
+            }
+            .map_err(|e| format!("--glob: {e}"))?;
+            return Ok(Target::Newest { dir: path, filter });
+        }
+        let name = path.file_name().and_then(OsStr::to_str).unwrap_or("");
+        if !path.exists() && name.contains(['*', '?', '[']) {
+            let dir = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            if dir.to_str().is_some_and(|d| d.contains(['*', '?', '['])) {
+                return Err(format!(
+                    "{}: --follow takes a glob in the file name only",
+                    path.display()
+                ));
+            }
+            let filter = Filter::from_globs(&[name]).map_err(|e| format!("{name}: {e}"))?;
+            return Ok(Target::Newest { dir, filter });
+        }
+        Ok(Target::File(path))
+    }
+
+    /// What the target names now: `None` when nothing is there (yet).
+    pub fn current(&self) -> Option<PathBuf> {
+        match self {
+            Target::File(p) => p.exists().then(|| p.clone()),
+            Target::Newest { dir, filter } => newest(dir, filter),
+        }
+    }
+
+    /// The argument, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::File(p) => p.display().to_string(),
+            Target::Newest { dir, .. } => format!("{} (newest log file)", dir.display()),
+        }
+    }
+}
+
+/// The newest file in `dir` (not in subdirectories) that `filter` accepts, by
+/// modification time and then name (daily names sort by date). Compressed files are
+/// finished rotations, never the live log.
+fn newest(dir: &Path, filter: &Filter) -> Option<PathBuf> {
+    let mut best: Option<(SystemTime, PathBuf)> = None;
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name();
+        let rel = Path::new(&name);
+        let compressed = rel
+            .extension()
+            .is_some_and(|e| e == "gz" || e == "zst" || e == "zstd");
+        if compressed || !filter.matches(rel) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let path = entry.path();
+        let better = match &best {
+            None => true,
+            Some((t, p)) => (mtime, &path) > (*t, p),
+        };
+        if better {
+            best = Some((mtime, path));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// A file's identity: device and inode where the platform has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+impl FileId {
+    #[cfg(unix)]
+    fn of(meta: &Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId(meta.dev(), meta.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(_meta: &Metadata) -> Option<FileId> {
+        None
+    }
+}
+
+/// Why reading one file stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Switch {
+    /// The file shrank: read it again from its start.
+    Truncated,
+    /// The path names another file now (rotation), or a newer file appeared.
+    Moved,
+    /// Asked to stop.
+    Stopped,
+}
+
+/// A followed file as a `Read`: returns what is appended, waits while there is
+/// nothing, and reports end of input once the file was rotated, truncated or
+/// superseded (after taking the bytes written to it before that).
+struct Tail<'a> {
+    file: File,
+    path: PathBuf,
+    id: Option<FileId>,
+    /// Bytes of the file read so far (where the next read starts).
+    offset: u64,
+    target: &'a Target,
+    opts: &'a FollowOptions,
+    stop: &'a AtomicBool,
+    switch: Option<Switch>,
+}
+
+impl Tail<'_> {
+    /// What happened to the file since the last look, if anything.
+    fn check(&self) -> Option<Switch> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Some(Switch::Stopped);
+        }
+        if let Ok(meta) = self.file.metadata()
+            && meta.len() < self.offset
+        {
+            return Some(Switch::Truncated);
+        }
+        // A path that is gone is being rotated: keep reading the old file until the
+        // new one appears.
+        let now = self.target.current()?;
+        if now != self.path {
+            return Some(Switch::Moved);
+        }
+        let id = fs::metadata(&now).ok().as_ref().and_then(FileId::of);
+        (id.is_some() && id != self.id).then_some(Switch::Moved)
+    }
+}
+
+impl Read for Tail<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.switch.is_some() {
+            return Ok(0);
+        }
+        loop {
+            let n = self.file.read(buf)?;
+            if n > 0 {
+                self.offset += n as u64;
+                return Ok(n);
+            }
+            match self.check() {
+                None => sleep(self.opts.interval, self.stop),
+                Some(why) => {
+                    self.switch = Some(why);
+                    // The writer may have added to the old file before it moved on.
+                    let n = if why == Switch::Truncated {
+                        0
+                    } else {
+                        self.file.read(buf)?
+                    };
+                    self.offset += n as u64;
+                    return Ok(n);
+                }
+            }
+        }
+    }
+}
+
+/// Sleeps `d`, waking early when asked to stop.
+fn sleep(d: Duration, stop: &AtomicBool) {
+    const STEP: Duration = Duration::from_millis(50);
+    let mut left = d;
+    while !left.is_zero() && !stop.load(Ordering::Relaxed) {
+        let step = left.min(STEP);
+        std::thread::sleep(step);
+        left -= step;
+    }
+}
+
+/// Where reading starts when following from the end: after the file's last complete
+/// line (a partial last line is read again once it is finished), with that line's
+/// number, so records carry real line numbers.
+fn tail_start(file: &mut File) -> io::Result<Position> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut pos = Position::START;
+    let mut read: u64 = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        let lines = crate::lines::count_lines(chunk);
+        if let Some(i) = memchr::memrchr(b'\n', chunk) {
+            pos = Position {
+                offset: read + i as u64 + 1,
+                line: pos.line + lines,
+            };
+        }
+        read += n as u64;
+    }
+    Ok(pos)
+}
+
+/// The totals of a follow run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FollowTotals {
+    /// Records delivered.
+    pub records: u64,
+    /// Files that could not be read (reported through `on_error`).
+    pub errors: u64,
+}
+
+/// Follows every target until `stop` is set or a sink asks to stop (`--quiet` after
+/// its first record); each target in its own thread, with its own sink from
+/// `make_sink`. Returns the first output error (a closed pipe stops everything).
+pub fn follow<S, F>(
+    searcher: &Searcher,
+    targets: &[Target],
+    opts: &FollowOptions,
+    make_sink: F,
+    stop: &AtomicBool,
+    on_error: &(dyn Fn(&InputError) + Sync),
+) -> io::Result<FollowTotals>
+where
+    S: Sink,
+    F: Fn() -> S + Sync,
+{
+    let results: Vec<io::Result<FollowTotals>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|target| {
+                let make_sink = &make_sink;
+                scope.spawn(move || {
+                    let mut sink = make_sink();
+                    let r = follow_one(searcher, target, opts, &mut sink, stop, on_error);
+                    // One target's end (a closed pipe, `--quiet`'s first match) ends all.
+                    stop.store(true, Ordering::Relaxed);
+                    r
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a follow thread panicked")))
+            })
+            .collect()
+    });
+    let mut totals = FollowTotals::default();
+    for r in results {
+        let t = r?;
+        totals.records += t.records;
+        totals.errors += t.errors;
+    }
+    Ok(totals)
+}
+
+/// Follows one target through rotations until stopped.
+fn follow_one(
+    searcher: &Searcher,
+    target: &Target,
+    opts: &FollowOptions,
+    sink: &mut dyn Sink,
+    stop: &AtomicBool,
+    on_error: &(dyn Fn(&InputError) + Sync),
+) -> io::Result<FollowTotals> {
+    let mut totals = FollowTotals::default();
+    // Only the file there at the start is read from its end; files that appear later
+    // are new, and read whole.
+    let mut from_end = !opts.from_start;
+    let mut waiting_said = false;
+    let error = |name: &Path, e: io::Error| InputError {
+        name: name.display().to_string(),
+        message: describe(&e),
+        source: Some(e),
+    };
+    while !stop.load(Ordering::Relaxed) {
+        let Some(path) = target.current() else {
+            if !waiting_said {
+                eprintln!(
+                    "clawscan: {}: not there yet; waiting for it",
+                    target.describe()
+                );
+                waiting_said = true;
+            }
+            from_end = false;
+            sleep(opts.interval, stop);
+            continue;
+        };
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                on_error(&error(&path, e));
+                totals.errors += 1;
+                sleep(opts.interval.max(Duration::from_secs(1)), stop);
+                continue;
+            }
+        };
+        let id = file.metadata().ok().as_ref().and_then(FileId::of);
+        let start = if from_end {
+            let p = tail_start(&mut file).map_err(|e| error(&path, e));
+            match p.and_then(|p| {
+                file.seek(SeekFrom::Start(p.offset))
+                    .map(|_| p)
+                    .map_err(|e| error(&path, e))
+            }) {
+                Ok(p) => p,
+                Err(e) => {
+                    on_error(&e);
+                    totals.errors += 1;
+                    Position::START
+                }
+            }
+        } else {
+            Position::START
+        };
+        from_end = false;
+        let tail = Tail {
+            file,
+            path: path.clone(),
+            id,
+            offset: start.offset,
+            target,
+            opts,
+            stop,
+            switch: None,
+        };
+        let source: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+        match searcher.search_reader_at(tail, start, &source, sink) {
+            Ok(stats) => {
+                totals.records += stats.records;
+                if stats.stopped {
+                    break;
+                }
+            }
+            Err(SearchError::Write(e)) => return Err(e),
+            Err(SearchError::Read { source: e, .. }) => {
+                on_error(&error(&path, e));
+                totals.errors += 1;
+                sleep(opts.interval, stop);
+            }
+        }
+        sink.idle()?;
+    }
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn tail_start_is_after_the_last_complete_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        fs::write(&p, b"one\ntwo\nthr").unwrap();
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(tail_start(&mut f).unwrap(), Position { offset: 8, line: 3 });
+        fs::write(&p, b"").unwrap();
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(tail_start(&mut f).unwrap(), Position::START);
+    }
+
+    #[test]
+    fn newest_prefers_the_latest_daily_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "openclaw-2026-11-23.log",
+            "openclaw-2026-11-24.log",
+            "openclaw-2026-11-22.log.gz",
+            "gateway.log.1",
+            "notes.txt",
+        ] {
+            let mut f = File::create(dir.path().join(name)).unwrap();
+            f.write_all(b"x\n").unwrap();
+        }
+        let t = Target::from_arg::<&str>(dir.path().as_os_str(), &[]).unwrap();
+        assert_eq!(
+            t.current().unwrap().file_name().unwrap(),
+            "openclaw-2026-11-24.log"
+        );
+        let glob = dir.path().join("openclaw-*.log");
+        let t = Target::from_arg::<&str>(glob.as_os_str(), &[]).unwrap();
+        assert!(matches!(t, Target::Newest { .. }));
+        assert_eq!(
+            t.current().unwrap().file_name().unwrap(),
+            "openclaw-2026-11-24.log"
+        );
+    }
+
+    #[test]
+    fn a_missing_plain_path_is_a_file_target() {
+        let t = Target::from_arg::<&str>(OsStr::new("/nonexistent/gateway.log"), &[]).unwrap();
+        assert!(matches!(t, Target::File(_)));
+        assert!(t.current().is_none());
+        assert!(Target::from_arg::<&str>(OsStr::new("/x*/a*.log"), &[]).is_err());
+    }
+}
