@@ -1,8 +1,9 @@
 //! The rule table: which log texts are events, and of which category.
 //!
 //! This module owns the one table of rules (category, pattern, level of the template)
-//! and its compiled form: a multi-pattern regex that finds candidate lines in a whole
-//! buffer, and a `RegexSet` that classifies a candidate line. It does not parse fields
+//! and its compiled form: a SIMD literal search for the rules' anchors over a whole
+//! buffer, and one small regex per rule, run only for the anchors a line holds, that
+//! classifies it. It does not parse fields
 //! out of a line (that is `parse`) nor decide causes (that is the diagnosis).
 //!
 //! Patterns are written against OpenClaw's own templates (see the facts file) and are
@@ -259,12 +260,19 @@ pub static RULES: &[Rule] = &[
     rule!("config_bind_alias", [Config], r"gateway\.bind host aliases", ["bind host aliases"]),
 ];
 
+/// The most rows a rule table may have (the classifier marks the rules it tested in
+/// a fixed bitset, so that classifying a line allocates nothing).
+pub const MAX_RULES: usize = 256;
+
 /// Errors building the compiled rules (only a broken table can cause one).
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     /// A pattern did not compile.
     #[error("rule pattern does not compile: {0}")]
     Pattern(String),
+    /// The table has more than [`MAX_RULES`] rows.
+    #[error("the rule table has {0} rows; at most {MAX_RULES} are supported")]
+    TooMany(usize),
 }
 
 /// The anchor search: Teddy (SIMD) where the CPU has it, else an Aho-Corasick
@@ -285,7 +293,6 @@ pub struct Rules {
     anchor_rules: Vec<Vec<usize>>,
     /// Each rule alone, to confirm a candidate line cheaply.
     singles: Vec<regex::bytes::Regex>,
-    classifier: regex::bytes::RegexSet,
     /// The same patterns, reporting every rule that matches inside a span while
     /// look-around still sees the bytes beyond it: for lines read in pieces.
     pieces: meta::Regex,
@@ -339,6 +346,9 @@ impl Rules {
 
     /// Compiles a rule table.
     pub fn from_table(table: &[Rule]) -> Result<Rules, RulesError> {
+        if table.len() > MAX_RULES {
+            return Err(RulesError::TooMany(table.len()));
+        }
         let patterns: Vec<&str> = table.iter().map(|r| r.pattern).collect();
         // Bytes, not UTF-8: log lines may hold invalid UTF-8 and NULs, and a line must
         // still match. `(?-u)` keeps classes and boundaries ASCII, which also keeps
@@ -396,12 +406,6 @@ impl Rules {
             .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
             .build_many(&patterns)
             .map_err(|e| RulesError::Pattern(e.to_string()))?;
-        let classifier = regex::bytes::RegexSetBuilder::new(&patterns)
-            .unicode(false)
-            .multi_line(true)
-            .crlf(true)
-            .build()
-            .map_err(|e| RulesError::Pattern(e.to_string()))?;
         let rows = table
             .iter()
             .map(|r| (r.categories.iter().copied().collect(), r.level))
@@ -411,7 +415,6 @@ impl Rules {
             anchors: anchors.iter().map(|a| a.as_bytes()).collect(),
             anchor_rules,
             singles,
-            classifier,
             pieces,
             rows,
         })
@@ -431,36 +434,55 @@ impl Rules {
         Some((start + m.start(), start + m.end()))
     }
 
-    /// Whether `line` is an event, given that an anchor starts at `line[at..]`:
-    /// tests the rules of every anchor starting there, then of every later anchor in
-    /// the line. Exact, because every match of a rule holds one of its anchors; and
-    /// cheap on the ordinary lines that merely contain an anchor word.
-    pub fn confirms(&self, line: &[u8], mut at: usize) -> bool {
-        loop {
+    /// Classifies one line (without its line terminator), given that its first
+    /// anchor starts at `line[at..]`: tests the rules of every anchor in the line,
+    /// each rule once. Exact, because every match of a rule holds one of its anchors
+    /// (the tests prove it), and much cheaper than asking every pattern at once: a
+    /// line holds one or two anchors, so a handful of small regexes run, where the
+    /// set's overlapping search drives one automaton for all the patterns. Ordinary
+    /// lines that merely contain an anchor word come out empty.
+    pub fn classify_at(&self, line: &[u8], at: usize) -> Classification {
+        let mut out = Classification::default();
+        let mut tested = [0u64; MAX_RULES / 64];
+        let mut next = Some(at);
+        while let Some(at) = next {
             let rest = &line[at..];
             for (i, anchor) in self.anchors.iter().enumerate() {
-                if rest.starts_with(anchor) {
-                    let rules = self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice);
-                    if rules
-                        .iter()
-                        .any(|&r| self.singles.get(r).is_some_and(|re| re.is_match(line)))
-                    {
-                        return true;
+                if !rest.starts_with(anchor) {
+                    continue;
+                }
+                for &r in self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice) {
+                    let (word, bit) = (r / 64, 1u64 << (r % 64));
+                    if tested[word] & bit != 0 {
+                        continue;
+                    }
+                    tested[word] |= bit;
+                    if self.singles.get(r).is_some_and(|re| re.is_match(line)) {
+                        out.add_rule(r, &self.rows);
                     }
                 }
             }
-            match self.find_at(line, at + 1) {
-                Some((next, _)) => at = next,
-                None => return false,
-            }
+            next = self.find_at(line, at + 1).map(|(m, _)| m);
         }
+        out
     }
 
     /// Classifies one line (without its line terminator).
     pub fn classify(&self, line: &[u8]) -> Classification {
+        match self.find_at(line, 0) {
+            Some((at, _)) => self.classify_at(line, at),
+            None => Classification::default(),
+        }
+    }
+
+    /// Classifies one line by asking every rule, anchors or not: the reference
+    /// that [`Rules::classify`] must agree with, kept for tests and fuzzing.
+    pub fn classify_exhaustive(&self, line: &[u8]) -> Classification {
         let mut out = Classification::default();
-        for i in self.classifier.matches(line).iter() {
-            out.add_rule(i, &self.rows);
+        for (i, re) in self.singles.iter().enumerate() {
+            if re.is_match(line) {
+                out.add_rule(i, &self.rows);
+            }
         }
         out
     }
@@ -970,8 +992,8 @@ mod tests {
             let (at, _) = rules
                 .find_at(b, 0)
                 .unwrap_or_else(|| panic!("{}: no anchor", r.id));
-            assert!(rules.confirms(b, at), "{}", r.id);
-            let cats = rules.classify(b).categories;
+            let cats = rules.classify_at(b, at).categories;
+            assert_eq!(cats, rules.classify_exhaustive(b).categories, "{}", r.id);
             for c in r.categories {
                 assert!(cats.contains(*c), "{}: {c}", r.id);
             }
@@ -979,7 +1001,7 @@ mod tests {
     }
 
     #[test]
-    fn confirmation_agrees_with_the_classifier() {
+    fn anchored_classification_agrees_with_the_set() {
         let rules = Rules::new().unwrap();
         for line in [
             "→ close code=1000 handshake=connected localAddr=127.0.0.1 scopes=operator.pairing",
@@ -990,11 +1012,7 @@ mod tests {
             "author=x auth=token",
         ] {
             let b = line.as_bytes();
-            let want = !rules.classify(b).categories.is_empty();
-            let got = rules
-                .find_at(b, 0)
-                .is_some_and(|(at, _)| rules.confirms(b, at));
-            assert_eq!(got, want, "{line}");
+            assert_eq!(rules.classify(b), rules.classify_exhaustive(b), "{line}");
         }
     }
 
@@ -1008,7 +1026,10 @@ mod tests {
             "author=x",
         ] {
             let found = rules.find_at(line.as_bytes(), 0).is_some();
-            let classified = !rules.classify(line.as_bytes()).categories.is_empty();
+            let classified = !rules
+                .classify_exhaustive(line.as_bytes())
+                .categories
+                .is_empty();
             assert!(found || !classified, "{line}");
         }
     }

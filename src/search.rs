@@ -455,9 +455,13 @@ impl<'a> Scan<'a> {
             };
             let ls = lines::line_start(hay, m);
             let le = lines::line_end(hay, m);
-            // An anchor is a word most of whose lines are events, not all: confirm
-            // with the rules behind the line's anchors before the full work.
-            let confirmed = event.is_some_and(|a| a <= le && rules.confirms(&hay[ls..le], a - ls));
+            // An anchor is a word most of whose lines are events, not all: the rules
+            // behind the line's anchors say which it is, before the full work.
+            let class = match event {
+                Some(a) if a < le => rules.classify_at(lines::trim_cr(&hay[ls..le]), a - ls),
+                _ => Classification::default(),
+            };
+            let confirmed = !class.categories.is_empty();
             let context_hit = ctx_next.is_some_and(|c| (ls..=le).contains(&c));
             if !confirmed && !context_hit {
                 from = le + 1;
@@ -483,7 +487,7 @@ impl<'a> Scan<'a> {
             } else {
                 std::borrow::Cow::Borrowed(raw_line)
             };
-            match self.emit(&text, raw_line, at, None) {
+            match self.emit(&text, raw_line, at, Some(class), false) {
                 Ok(true) => {}
                 Ok(false) => {
                     go_on = false;
@@ -512,7 +516,7 @@ impl<'a> Scan<'a> {
                 offset: pos.offset + start as u64,
                 line,
             };
-            if !self.emit(&text, raw_line, at, None)? {
+            if !self.emit(&text, raw_line, at, None, false)? {
                 return Ok(false);
             }
             start = end + 1;
@@ -524,23 +528,24 @@ impl<'a> Scan<'a> {
     /// A long line has ended: report it from its head.
     fn long_line(&mut self, ll: LongLine) -> Result<bool, SearchError> {
         let text = ansi::strip(&ll.head);
-        self.emit(&text, &ll.head, ll.start, Some(ll.class))
+        self.emit(&text, &ll.head, ll.start, Some(ll.class), true)
     }
 
-    /// Classifies one line and, if selected, parses it and hands it to the sink.
-    /// `text` is the whole line without escapes and `raw` the line as read; for a
-    /// line read piece by piece, `raw` is its head and `pieces` what its pieces said.
+    /// Classifies one line (unless `class` says already) and, if selected, parses
+    /// it and hands it to the sink. `text` is the whole line without escapes and
+    /// `raw` the line as read; for a line read piece by piece (`cut`), `raw` is its
+    /// head and `class` what its pieces said.
     fn emit(
         &mut self,
         text: &[u8],
         raw: &[u8],
         at: Position,
-        pieces: Option<Classification>,
+        class: Option<Classification>,
+        cut: bool,
     ) -> Result<bool, SearchError> {
         let searcher = self.searcher;
         let config = &searcher.config;
-        let cut = pieces.is_some();
-        let class = pieces.unwrap_or_else(|| searcher.rules.classify(text));
+        let class = class.unwrap_or_else(|| searcher.rules.classify(text));
         let categories = class.categories;
         // With context patterns, a line without categories was found by them (the
         // block search passes on only confirmed events and context matches), so it

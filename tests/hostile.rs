@@ -96,7 +96,10 @@ fn a_path_that_vanishes_mid_run() {
     let second = dir.path().join("second.log");
     mkfifo(&fifo);
     std::fs::write(&second, b"code=1008\n").unwrap();
+    // One input at a time: with more, the second could be opened (and read) in
+    // parallel before it is deleted.
     let child = Command::new(BIN)
+        .arg("-j1")
         .arg(&fifo)
         .arg(&second)
         .stdout(Stdio::piped())
