@@ -625,12 +625,8 @@ fn run_scan_annotated(
 }
 
 fn run_diagnose(args: DiagnoseArgs) -> Outcome {
-    let config = SearchConfig {
-        max_line_bytes: args.max_line_bytes,
-        ..SearchConfig::default()
-    };
-    let searcher = match Searcher::new(config) {
-        Ok(s) => s.with_context(diagnose::context_pattern()),
+    let searcher = match diagnose::setup::searcher(args.max_line_bytes) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("clawscan: {e}");
             return Outcome::Error;
@@ -642,56 +638,39 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
     });
     let mut config_file: Option<PathBuf> = None;
     if !args.no_config {
-        let report = match &args.config_dir {
-            Some(dir) => {
-                config_file = Some(dir.join(config_check::CONFIG_FILE));
-                let r = config_check::check_dir(dir);
-                if !r.found_any_file() {
-                    eprintln!(
-                        "clawscan: {}: no OpenClaw config here (neither {} nor {})",
-                        dir.display(),
-                        config_check::CONFIG_FILE,
-                        config_check::APPROVALS_FILE
-                    );
-                }
-                Some(r)
-            }
-            None => {
-                config_file = config_check::default_paths().ok().map(|(c, _)| c);
-                config_check::check_default().ok()
-            }
-        };
-        if let Some(r) = report.filter(|r| r.found_any_file()) {
+        let read = diagnose::setup::read_config(args.config_dir.as_deref());
+        if let Some(w) = &read.warning {
+            eprintln!("clawscan: {w}");
+        }
+        config_file = read.config_file;
+        if let Some(r) = read.report {
             diag.add_config(r);
         }
     }
     // The inputs: the paths, standard input, or OpenClaw's file logs.
-    let mut read_files: Vec<String> = Vec::new();
-    let inputs: Vec<Input> = if !args.paths.is_empty() {
-        args.paths.iter().map(|p| Input::from_arg(p)).collect()
-    } else if io::stdin().is_terminal() {
-        let found = diagnose::logfiles::find(config_file.as_deref());
-        if found.files.is_empty() {
-            let places: Vec<String> = found
-                .looked_in
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            eprintln!(
-                "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
-                places.join(", ")
-            );
-            return Outcome::Error;
-        }
-        read_files = found
-            .files
+    let logs = diagnose::setup::log_inputs(
+        &args.paths,
+        io::stdin().is_terminal(),
+        config_file.as_deref(),
+    );
+    if logs.inputs.is_empty() {
+        let places: Vec<String> = logs
+            .looked_in
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        found.files.into_iter().map(Input::Path).collect()
-    } else {
-        vec![Input::Stdin]
-    };
+        eprintln!(
+            "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
+            places.join(", ")
+        );
+        return Outcome::Error;
+    }
+    let read_files: Vec<String> = logs
+        .file_logs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let inputs = logs.inputs;
     let names: Vec<String> = inputs.iter().map(|i| i.name().to_string()).collect();
     let color = args.color.enabled();
     let json = args.json;
