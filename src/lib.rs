@@ -12,7 +12,9 @@
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet);
-//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline).
+//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline);
+//! - [`report`] puts the diagnosis, the config check and the environment into one
+//!   redacted help request.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -44,6 +46,7 @@ pub mod output;
 pub mod parse;
 pub mod record;
 pub mod redact;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod style;

@@ -17,6 +17,7 @@ use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Forward};
 use clawscan::input::{self, Input, InputError};
 use clawscan::output::{CountSink, JsonSink, QuietSink};
 use clawscan::redact::Redactor;
+use clawscan::report::{self, ReportOptions};
 use clawscan::search::DEFAULT_READ_SIZE;
 use clawscan::timefilter::{self, Stamp, TimeRange, Undated};
 use clawscan::walk::Filter;
@@ -65,6 +66,22 @@ enum Command {
     /// Exit 0 a cause was identified, 1 nothing to fix, 2 error; 130 on Ctrl-C
     /// (after printing the report so far).
     Diagnose(DiagnoseArgs),
+
+    /// Write one redacted Markdown report to paste when asking for help.
+    ///
+    /// Puts together what a helper needs: OS, architecture, clawscan and `openclaw
+    /// --version`; the OpenClaw version the logs show; the config check's findings;
+    /// the diagnosis (causes, counts, first and last occurrence, example lines);
+    /// `openclaw doctor` filtered to pairing, exec, approval, token, auth, error and
+    /// warning lines; and the logs read, with sizes and time spans. Logs: the given
+    /// paths, standard input, or (no path, a terminal on standard input) OpenClaw's
+    /// recent file logs. Secrets, device ids and public IP addresses are masked.
+    ///
+    ///   clawscan report -o report.md
+    ///
+    /// Exit 0 when the report was written (unreadable logs are listed in it and on
+    /// stderr), 2 when it could not be.
+    Report(ReportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -216,6 +233,70 @@ struct DiagnoseArgs {
     max_line_bytes: usize,
 }
 
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Logs to read; `-` is standard input. With none: standard input, or OpenClaw's
+    /// recent file logs when standard input is a terminal.
+    #[arg(value_name = "PATH")]
+    paths: Vec<OsString>,
+
+    /// Write the report as one JSON document instead of Markdown.
+    #[arg(long)]
+    json: bool,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Do not run `openclaw doctor` (it may be slow).
+    #[arg(long)]
+    no_doctor: bool,
+
+    /// Stop `openclaw doctor` after this many seconds.
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_seconds)]
+    doctor_timeout: Duration,
+
+    /// Stop `openclaw --version` after this many seconds.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds, hide = true)]
+    version_timeout: Duration,
+
+    /// The `openclaw` binary to run (default: the first `openclaw` on PATH).
+    #[arg(long, value_name = "PATH")]
+    openclaw: Option<PathBuf>,
+
+    /// Check the config in this directory (default: OpenClaw's state directory,
+    /// $OPENCLAW_STATE_DIR or ~/.openclaw).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_config")]
+    config_dir: Option<PathBuf>,
+
+    /// Do not read OpenClaw's config.
+    #[arg(long)]
+    no_config: bool,
+
+    /// The OpenClaw version the gateway runs, when the log does not say; it chooses
+    /// the version-specific fix steps.
+    #[arg(long, value_name = "VERSION", value_parser = diagnose::version::parse_flag)]
+    openclaw_version: Option<OcVersion>,
+
+    /// Example lines quoted per cause.
+    #[arg(long, value_name = "N", default_value_t = report::DEFAULT_EXAMPLES)]
+    examples: usize,
+
+    /// Keep the Markdown report under about this many characters (a forum post's
+    /// limit); what is left out is listed at its end.
+    #[arg(long, value_name = "N", default_value_t = report::markdown::DEFAULT_MAX_CHARS)]
+    max_chars: usize,
+
+    /// Cut log lines longer than this (suffixes K, M, G).
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    max_line_bytes: usize,
+
+    /// Derive the redaction key from this text instead of drawing it at random, so
+    /// markers are the same from run to run (tests, comparing two reports).
+    #[arg(long, value_name = "TEXT", hide = true)]
+    redact_key: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum ColorChoice {
     Auto,
@@ -250,6 +331,15 @@ fn parse_time(s: &str) -> Result<Stamp, String> {
     timefilter::parse_bound(s, Stamp::now())
 }
 
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds (0 < SECS <= 3600)"
+        )),
+    }
+}
+
 fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (digits, mult) = match t.char_indices().last() {
@@ -280,6 +370,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Check(args)) => run_check(args),
         Some(Command::Diagnose(args)) => run_diagnose(args),
+        Some(Command::Report(args)) => run_report(args),
         None => run_scan(cli.scan),
     };
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -719,6 +810,66 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
             diagnose::report::Outcome::NothingToFix => Outcome::NoMatch,
         },
         Err(e) => write_failed(&e, Outcome::Error),
+    }
+}
+
+fn run_report(args: ReportArgs) -> Outcome {
+    let opts = ReportOptions {
+        paths: args.paths,
+        stdin_is_terminal: io::stdin().is_terminal(),
+        config_dir: args.config_dir,
+        no_config: args.no_config,
+        doctor: !args.no_doctor,
+        openclaw: args.openclaw,
+        version_timeout: args.version_timeout,
+        doctor_timeout: args.doctor_timeout,
+        openclaw_version: args.openclaw_version,
+        max_examples: args.examples,
+        max_line_bytes: args.max_line_bytes,
+        redactor: args
+            .redact_key
+            .as_deref()
+            .map_or_else(Redactor::new, Redactor::from_text_key),
+        ..ReportOptions::default()
+    };
+    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
+    let report = match report::build(&opts, &mut on_error) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("clawscan: {e}");
+            return Outcome::Error;
+        }
+    };
+    let text = if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(j) => j + "\n",
+            Err(e) => {
+                eprintln!("clawscan: cannot encode the report: {e}");
+                return Outcome::Error;
+            }
+        }
+    } else {
+        report::markdown::render(&report, args.max_chars)
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("clawscan: {}: {}", path.display(), input::describe(&e));
+                return Outcome::Error;
+            }
+            eprintln!(
+                "clawscan: report written to {}; read it before posting",
+                path.display()
+            );
+            Outcome::Match
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Outcome::Match,
+                Err(e) => write_failed(&e, Outcome::Match),
+            }
+        }
     }
 }
 
