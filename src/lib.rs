@@ -13,7 +13,9 @@
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet);
 //! - [`follow`] keeps reading files as they grow (`--follow`), through rotation;
-//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline).
+//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline);
+//! - [`report`] puts the diagnosis, the config check and the environment into one
+//!   redacted help request.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -46,6 +48,7 @@ pub mod output;
 pub mod parse;
 pub mod record;
 pub mod redact;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod stats;

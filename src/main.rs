@@ -18,6 +18,7 @@ use clawscan::follow::{self, FollowOptions, Target};
 use clawscan::input::{self, Input, InputError};
 use clawscan::output::{CountSink, JsonSink, QuietSink, TextSink};
 use clawscan::redact::Redactor;
+use clawscan::report::{self, ReportOptions};
 use clawscan::search::DEFAULT_READ_SIZE;
 use clawscan::stats::{self, SharedStats, Stats, StatsFormat, StatsOut, Ticker};
 use clawscan::style::Style;
@@ -68,6 +69,22 @@ enum Command {
     /// Exit 0 a cause was identified, 1 nothing to fix, 2 error; 130 on Ctrl-C
     /// (after printing the report so far).
     Diagnose(DiagnoseArgs),
+
+    /// Write one redacted Markdown report to paste when asking for help.
+    ///
+    /// Puts together what a helper needs: OS, architecture, clawscan and `openclaw
+    /// --version`; the OpenClaw version the logs show; the config check's findings;
+    /// the diagnosis (causes, counts, first and last occurrence, example lines);
+    /// `openclaw doctor` filtered to pairing, exec, approval, token, auth, error and
+    /// warning lines; and the logs read, with sizes and time spans. Logs: the given
+    /// paths, standard input, or (no path, a terminal on standard input) OpenClaw's
+    /// recent file logs. Secrets, device ids and public IP addresses are masked.
+    ///
+    ///   clawscan report -o report.md
+    ///
+    /// Exit 0 when the report was written (unreadable logs are listed in it and on
+    /// stderr), 2 when it could not be.
+    Report(ReportArgs),
 
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
@@ -281,6 +298,70 @@ struct DiagnoseArgs {
     max_line_bytes: usize,
 }
 
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Logs to read; `-` is standard input. With none: standard input, or OpenClaw's
+    /// recent file logs when standard input is a terminal.
+    #[arg(value_name = "PATH")]
+    paths: Vec<OsString>,
+
+    /// Write the report as one JSON document instead of Markdown.
+    #[arg(long)]
+    json: bool,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Do not run `openclaw doctor` (it may be slow).
+    #[arg(long)]
+    no_doctor: bool,
+
+    /// Stop `openclaw doctor` after this many seconds.
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_seconds)]
+    doctor_timeout: Duration,
+
+    /// Stop `openclaw --version` after this many seconds.
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_seconds, hide = true)]
+    version_timeout: Duration,
+
+    /// The `openclaw` binary to run (default: the first `openclaw` on PATH).
+    #[arg(long, value_name = "PATH")]
+    openclaw: Option<PathBuf>,
+
+    /// Check the config in this directory (default: OpenClaw's state directory,
+    /// $OPENCLAW_STATE_DIR or ~/.openclaw).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_config")]
+    config_dir: Option<PathBuf>,
+
+    /// Do not read OpenClaw's config.
+    #[arg(long)]
+    no_config: bool,
+
+    /// The OpenClaw version the gateway runs, when the log does not say; it chooses
+    /// the version-specific fix steps.
+    #[arg(long, value_name = "VERSION", value_parser = diagnose::version::parse_flag)]
+    openclaw_version: Option<OcVersion>,
+
+    /// Example lines quoted per cause.
+    #[arg(long, value_name = "N", default_value_t = report::DEFAULT_EXAMPLES)]
+    examples: usize,
+
+    /// Keep the Markdown report under about this many characters (a forum post's
+    /// limit); what is left out is listed at its end.
+    #[arg(long, value_name = "N", default_value_t = report::markdown::DEFAULT_MAX_CHARS)]
+    max_chars: usize,
+
+    /// Cut log lines longer than this (suffixes K, M, G).
+    #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    max_line_bytes: usize,
+
+    /// Derive the redaction key from this text instead of drawing it at random, so
+    /// markers are the same from run to run (tests, comparing two reports).
+    #[arg(long, value_name = "TEXT", hide = true)]
+    redact_key: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
@@ -327,6 +408,15 @@ fn parse_time(s: &str) -> Result<Stamp, String> {
     timefilter::parse_bound(s, Stamp::now())
 }
 
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds (0 < SECS <= 3600)"
+        )),
+    }
+}
+
 fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let (digits, mult) = match t.char_indices().last() {
@@ -357,6 +447,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Check(args)) => run_check(args),
         Some(Command::Diagnose(args)) => run_diagnose(args),
+        Some(Command::Report(args)) => run_report(args),
+
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             let mut out = io::stdout().lock();
@@ -855,12 +947,8 @@ fn run_scan_annotated(
 }
 
 fn run_diagnose(args: DiagnoseArgs) -> Outcome {
-    let config = SearchConfig {
-        max_line_bytes: args.max_line_bytes,
-        ..SearchConfig::default()
-    };
-    let searcher = match Searcher::new(config) {
-        Ok(s) => s.with_context(diagnose::context_pattern()),
+    let searcher = match diagnose::setup::searcher(args.max_line_bytes) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("clawscan: {e}");
             return Outcome::Error;
@@ -872,56 +960,39 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
     });
     let mut config_file: Option<PathBuf> = None;
     if !args.no_config {
-        let report = match &args.config_dir {
-            Some(dir) => {
-                config_file = Some(dir.join(config_check::CONFIG_FILE));
-                let r = config_check::check_dir(dir);
-                if !r.found_any_file() {
-                    eprintln!(
-                        "clawscan: {}: no OpenClaw config here (neither {} nor {})",
-                        dir.display(),
-                        config_check::CONFIG_FILE,
-                        config_check::APPROVALS_FILE
-                    );
-                }
-                Some(r)
-            }
-            None => {
-                config_file = config_check::default_paths().ok().map(|(c, _)| c);
-                config_check::check_default().ok()
-            }
-        };
-        if let Some(r) = report.filter(|r| r.found_any_file()) {
+        let read = diagnose::setup::read_config(args.config_dir.as_deref());
+        if let Some(w) = &read.warning {
+            eprintln!("clawscan: {w}");
+        }
+        config_file = read.config_file;
+        if let Some(r) = read.report {
             diag.add_config(r);
         }
     }
     // The inputs: the paths, standard input, or OpenClaw's file logs.
-    let mut read_files: Vec<String> = Vec::new();
-    let inputs: Vec<Input> = if !args.paths.is_empty() {
-        args.paths.iter().map(|p| Input::from_arg(p)).collect()
-    } else if io::stdin().is_terminal() {
-        let found = diagnose::logfiles::find(config_file.as_deref());
-        if found.files.is_empty() {
-            let places: Vec<String> = found
-                .looked_in
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            eprintln!(
-                "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
-                places.join(", ")
-            );
-            return Outcome::Error;
-        }
-        read_files = found
-            .files
+    let logs = diagnose::setup::log_inputs(
+        &args.paths,
+        io::stdin().is_terminal(),
+        config_file.as_deref(),
+    );
+    if logs.inputs.is_empty() {
+        let places: Vec<String> = logs
+            .looked_in
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        found.files.into_iter().map(Input::Path).collect()
-    } else {
-        vec![Input::Stdin]
-    };
+        eprintln!(
+            "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
+            places.join(", ")
+        );
+        return Outcome::Error;
+    }
+    let read_files: Vec<String> = logs
+        .file_logs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let inputs = logs.inputs;
     let names: Vec<String> = inputs.iter().map(|i| i.name().to_string()).collect();
     let color = args.color.enabled();
     let json = args.json;
@@ -974,6 +1045,66 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
             diagnose::report::Outcome::NothingToFix => Outcome::NoMatch,
         },
         Err(e) => write_failed(&e, Outcome::Error),
+    }
+}
+
+fn run_report(args: ReportArgs) -> Outcome {
+    let opts = ReportOptions {
+        paths: args.paths,
+        stdin_is_terminal: io::stdin().is_terminal(),
+        config_dir: args.config_dir,
+        no_config: args.no_config,
+        doctor: !args.no_doctor,
+        openclaw: args.openclaw,
+        version_timeout: args.version_timeout,
+        doctor_timeout: args.doctor_timeout,
+        openclaw_version: args.openclaw_version,
+        max_examples: args.examples,
+        max_line_bytes: args.max_line_bytes,
+        redactor: args
+            .redact_key
+            .as_deref()
+            .map_or_else(Redactor::new, Redactor::from_text_key),
+        ..ReportOptions::default()
+    };
+    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
+    let report = match report::build(&opts, &mut on_error) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("clawscan: {e}");
+            return Outcome::Error;
+        }
+    };
+    let text = if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(j) => j + "\n",
+            Err(e) => {
+                eprintln!("clawscan: cannot encode the report: {e}");
+                return Outcome::Error;
+            }
+        }
+    } else {
+        report::markdown::render(&report, args.max_chars)
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("clawscan: {}: {}", path.display(), input::describe(&e));
+                return Outcome::Error;
+            }
+            eprintln!(
+                "clawscan: report written to {}; read it before posting",
+                path.display()
+            );
+            Outcome::Match
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Outcome::Match,
+                Err(e) => write_failed(&e, Outcome::Match),
+            }
+        }
     }
 }
 

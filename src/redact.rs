@@ -147,10 +147,17 @@ impl Redactor {
 
     /// The marker for one secret value.
     pub fn marker(&self, secret: &[u8]) -> String {
+        self.labelled("REDACTED", secret)
+    }
+
+    /// A marker `[<label>:<6 hex>]` for a value under this run's key, for values that
+    /// are not secrets but should not be posted as they are (device ids, public
+    /// addresses): the same value gives the same marker within a run.
+    pub fn labelled(&self, label: &str, value: &[u8]) -> String {
         let mut h = std::hash::DefaultHasher::new();
         h.write(&self.key);
-        h.write(secret);
-        format!("[REDACTED:{:06x}]", h.finish() & 0xff_ffff)
+        h.write(value);
+        format!("[{label}:{:06x}]", h.finish() & 0xff_ffff)
     }
 
     /// The line with every secret replaced by its marker; borrowed when it has none.
@@ -196,7 +203,7 @@ impl Default for Redactor {
 }
 
 /// Whether a value in a secret's place is a word, a flag or already redacted.
-fn is_not_secret(value: &[u8]) -> bool {
+pub fn is_not_secret(value: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(value) else {
         return false;
     };

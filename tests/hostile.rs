@@ -217,7 +217,12 @@ fn ctrl_c_keeps_the_partial_last_line() {
         .write_all(b"10:30:13 [ws] closed before connect conn=p2 remote=127.0.0.1 code=1008 reason=pairing required")
         .unwrap();
     stdin.flush().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The first record out means the scan runs, so its Ctrl-C handler is in place
+    // (a fixed sleep raced with a slow start on a loaded machine).
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("\"conn\":\"p1\""), "{first}");
     let ok = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -225,9 +230,11 @@ fn ctrl_c_keeps_the_partial_last_line() {
         .success();
     assert!(ok);
     drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(130));
-    let out = String::from_utf8(o.stdout).unwrap();
+    let out = first + &rest;
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.contains("\"conn\":\"p2\""), "{out}");
     let err = String::from_utf8_lossy(&o.stderr);

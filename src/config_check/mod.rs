@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use finding::{Finding, Severity};
-pub use render::{render_json, render_text};
+pub use render::{file_summary, render_json, render_text};
 pub use versions::OcVersion;
 
 use crate::cause::Cause;

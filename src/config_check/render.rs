@@ -157,7 +157,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn file_summary(f: &FileReport) -> String {
+/// One file of a check in words: `path: JSON5, last written by OpenClaw …, 2 findings`.
+pub fn file_summary(f: &FileReport) -> String {
     let format = match f.kind {
         FileKind::OpenclawJson => "JSON5",
         FileKind::ExecApprovals => "strict JSON",

@@ -16,7 +16,9 @@
 //!   records;
 //! - [`version`]: the OpenClaw version (or era) the log shows;
 //! - [`report`]: the report document, its human rendering and terminal safety;
-//! - [`logfiles`]: where OpenClaw writes its file logs.
+//! - [`logfiles`]: where OpenClaw writes its file logs;
+//! - [`setup`]: the searcher, config and inputs a diagnosis reads (shared by
+//!   `clawscan diagnose` and `clawscan report`).
 //!
 //! This module does not find or parse lines (that is `search` and `parse`) and never
 //! reads the network; it reads the config only through `config_check`.
@@ -34,6 +36,7 @@ pub mod correlate;
 pub mod incident;
 pub mod logfiles;
 pub mod report;
+pub mod setup;
 pub mod version;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};

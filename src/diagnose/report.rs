@@ -376,7 +376,8 @@ impl Style {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// `1 event`, `2 events`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
@@ -563,7 +564,9 @@ pub fn render_text(report: &Report, color: bool) -> String {
     o
 }
 
-fn version_line(v: &VersionReport) -> String {
+/// The version line of the report: the version the fix texts used and where it came
+/// from, or the era the log's signs bound it to.
+pub fn version_line(v: &VersionReport) -> String {
     let safe = terminal_safe;
     match v.from {
         VersionFrom::Flag => format!(

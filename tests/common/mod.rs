@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_clawscan");
@@ -17,10 +17,15 @@ pub fn root() -> PathBuf {
 /// Runs the binary in the crate root (so `source` in records is the relative path),
 /// feeding `stdin` from a thread when given, else no standard input.
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(root()).env_remove("NO_COLOR");
+    start(cmd, stdin).wait_with_output().unwrap()
+}
+
+/// Starts `cmd` with its output piped, feeding `stdin` from a thread when given,
+/// else no standard input.
+pub fn start(mut cmd: Command, stdin: Option<&[u8]>) -> Child {
+    let mut child = cmd
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -37,7 +42,7 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
             let _ = pipe.write_all(&data);
         });
     }
-    child.wait_with_output().unwrap()
+    child
 }
 
 /// Standard output as UTF-8 (records are always UTF-8).

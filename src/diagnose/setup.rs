@@ -1,0 +1,143 @@
+//! What a diagnosis reads before it starts: the searcher, OpenClaw's config, and
+//! which logs.
+//!
+//! This module owns the choices `clawscan diagnose` and `clawscan report` share: the
+//! searcher that feeds a [`super::Diagnoser`] (every event plus the context lines of
+//! [`super::context_pattern`]), where the config is read from (a directory, or
+//! OpenClaw's own state directory), and which inputs are read when none is given
+//! (standard input, or the gateway's recent file logs when standard input is a
+//! terminal). It does not run the search or print anything: callers decide what a
+//! missing config or log means to them.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::config_check::{self, CheckReport};
+use crate::input::Input;
+use crate::rules::RulesError;
+use crate::search::{SearchConfig, Searcher};
+
+use super::logfiles;
+
+/// The searcher a diagnosis reads with: every event, and the context lines it needs.
+pub fn searcher(max_line_bytes: usize) -> Result<Searcher, RulesError> {
+    let config = SearchConfig {
+        max_line_bytes,
+        ..SearchConfig::default()
+    };
+    Ok(Searcher::new(config)?.with_context(super::context_pattern()))
+}
+
+/// OpenClaw's config as a diagnosis reads it.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigRead {
+    /// The check of the files that were there (`None`: neither file exists, or the
+    /// state directory is unknown).
+    pub report: Option<CheckReport>,
+    /// Where openclaw.json is (or would be), for `logging.file`.
+    pub config_file: Option<PathBuf>,
+    /// Why a directory that was asked for gave nothing, for the user.
+    pub warning: Option<String>,
+}
+
+/// Checks the config in `dir`, or where OpenClaw itself reads it when `dir` is
+/// `None`. Never fails: what could not be read is in the report, or the warning.
+pub fn read_config(dir: Option<&Path>) -> ConfigRead {
+    let mut out = ConfigRead::default();
+    let report = match dir {
+        Some(dir) => {
+            out.config_file = Some(dir.join(config_check::CONFIG_FILE));
+            let r = config_check::check_dir(dir);
+            if !r.found_any_file() {
+                out.warning = Some(format!(
+                    "{}: no OpenClaw config here (neither {} nor {})",
+                    dir.display(),
+                    config_check::CONFIG_FILE,
+                    config_check::APPROVALS_FILE
+                ));
+            }
+            Some(r)
+        }
+        None => {
+            out.config_file = config_check::default_paths().ok().map(|(c, _)| c);
+            config_check::check_default().ok()
+        }
+    };
+    out.report = report.filter(|r| r.found_any_file());
+    out
+}
+
+/// The logs a diagnosis reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogInputs {
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// The file logs found because no input was given (empty otherwise).
+    pub file_logs: Vec<PathBuf>,
+    /// Where the file logs were looked for, when none was found (the inputs are then
+    /// empty).
+    pub looked_in: Vec<PathBuf>,
+}
+
+/// The inputs for `paths`: the paths as given (`-` is standard input); with none,
+/// standard input, or OpenClaw's recent file logs when standard input is a terminal
+/// (`config_file` may set `logging.file`).
+pub fn log_inputs(
+    paths: &[OsString],
+    stdin_is_terminal: bool,
+    config_file: Option<&Path>,
+) -> LogInputs {
+    if !paths.is_empty() {
+        return LogInputs {
+            inputs: paths.iter().map(|p| Input::from_arg(p)).collect(),
+            ..LogInputs::default()
+        };
+    }
+    if !stdin_is_terminal {
+        return LogInputs {
+            inputs: vec![Input::Stdin],
+            ..LogInputs::default()
+        };
+    }
+    let found = logfiles::find(config_file);
+    if found.files.is_empty() {
+        return LogInputs {
+            looked_in: found.looked_in,
+            ..LogInputs::default()
+        };
+    }
+    LogInputs {
+        inputs: found.files.iter().cloned().map(Input::Path).collect(),
+        file_logs: found.files,
+        looked_in: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_win_then_stdin() {
+        let got = log_inputs(&[OsString::from("a.log"), OsString::from("-")], true, None);
+        assert_eq!(
+            got.inputs,
+            vec![Input::Path(PathBuf::from("a.log")), Input::Stdin]
+        );
+        assert!(got.file_logs.is_empty());
+        let got = log_inputs(&[], false, None);
+        assert_eq!(got.inputs, vec![Input::Stdin]);
+    }
+
+    #[test]
+    fn an_empty_config_dir_warns() {
+        let dir = tempfile::tempdir().unwrap();
+        let got = read_config(Some(dir.path()));
+        assert!(got.report.is_none());
+        assert!(got.warning.unwrap().contains("no OpenClaw config here"));
+        assert_eq!(
+            got.config_file,
+            Some(dir.path().join(config_check::CONFIG_FILE))
+        );
+    }
+}
