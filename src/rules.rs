@@ -13,6 +13,7 @@
 //! No pattern may match a newline: every pattern is confined to one line.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, packed};
 use regex_automata::meta;
@@ -294,8 +295,12 @@ pub struct Rules {
     /// Each rule alone, to confirm a candidate line cheaply.
     singles: Vec<regex::bytes::Regex>,
     /// The same patterns, reporting every rule that matches inside a span while
-    /// look-around still sees the bytes beyond it: for lines read in pieces.
-    pieces: meta::Regex,
+    /// look-around still sees the bytes beyond it: for lines read in pieces. Built
+    /// on first use: it is large (its literal prefilter alone takes megabytes) and
+    /// only lines longer than `--max-line-bytes` need it.
+    pieces: OnceLock<Option<meta::Regex>>,
+    /// The patterns, to build `pieces`.
+    patterns: Vec<&'static str>,
     /// Category set and template level of each rule, by rule index.
     rows: Vec<(CategorySet, Option<Level>)>,
 }
@@ -349,17 +354,7 @@ impl Rules {
         if table.len() > MAX_RULES {
             return Err(RulesError::TooMany(table.len()));
         }
-        let patterns: Vec<&str> = table.iter().map(|r| r.pattern).collect();
-        // Bytes, not UTF-8: log lines may hold invalid UTF-8 and NULs, and a line must
-        // still match. `(?-u)` keeps classes and boundaries ASCII, which also keeps
-        // the literal prefilter small.
-        // `multi_line` + `crlf` make `$` mean "end of line" both in a whole buffer and
-        // in one line, with or without a CR before the LF.
-        let syntax = regex_automata::util::syntax::Config::new()
-            .unicode(false)
-            .utf8(false)
-            .multi_line(true)
-            .crlf(true);
+        let patterns: Vec<&'static str> = table.iter().map(|r| r.pattern).collect();
         // The finder looks only for the anchors: plain literals, searched with
         // SIMD (Teddy) and confirmed by comparing bytes, with no automaton.
         let mut anchors: Vec<&'static str> = table
@@ -401,11 +396,6 @@ impl Rules {
                     .map_err(|e| RulesError::Pattern(e.to_string()))?,
             ),
         };
-        let pieces = meta::Builder::new()
-            .syntax(syntax)
-            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
-            .build_many(&patterns)
-            .map_err(|e| RulesError::Pattern(e.to_string()))?;
         let rows = table
             .iter()
             .map(|r| (r.categories.iter().copied().collect(), r.level))
@@ -415,7 +405,8 @@ impl Rules {
             anchors: anchors.iter().map(|a| a.as_bytes()).collect(),
             anchor_rules,
             singles,
-            pieces,
+            pieces: OnceLock::new(),
+            patterns,
             rows,
         })
     }
@@ -492,14 +483,38 @@ impl Rules {
     /// by where the piece happens to end; a match that runs past `end` is found in
     /// the next piece, which starts with an overlap of this one.
     pub fn classify_piece(&self, window: &[u8], end: usize) -> Classification {
+        let end = end.min(window.len());
+        let Some(pieces) = self.pieces.get_or_init(|| self.build_pieces()) else {
+            // Unreachable in practice (every pattern compiled alone when the table
+            // was built); the piece alone is the next best thing.
+            return self.classify_exhaustive(&window[..end]);
+        };
         let mut out = Classification::default();
-        let input = regex_automata::Input::new(window).span(0..end.min(window.len()));
-        let mut set = regex_automata::PatternSet::new(self.pieces.pattern_len());
-        self.pieces.which_overlapping_matches(&input, &mut set);
+        let input = regex_automata::Input::new(window).span(0..end);
+        let mut set = regex_automata::PatternSet::new(pieces.pattern_len());
+        pieces.which_overlapping_matches(&input, &mut set);
         for pid in set.iter() {
             out.add_rule(pid.as_usize(), &self.rows);
         }
         out
+    }
+
+    fn build_pieces(&self) -> Option<meta::Regex> {
+        // Bytes, not UTF-8: log lines may hold invalid UTF-8 and NULs, and a line must
+        // still match. `(?-u)` keeps classes and boundaries ASCII, which also keeps
+        // the literal prefilter small.
+        // `multi_line` + `crlf` make `$` mean "end of line" both in a whole buffer and
+        // in one line, with or without a CR before the LF.
+        let syntax = regex_automata::util::syntax::Config::new()
+            .unicode(false)
+            .utf8(false)
+            .multi_line(true)
+            .crlf(true);
+        meta::Builder::new()
+            .syntax(syntax)
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+            .build_many(&self.patterns)
+            .ok()
     }
 }
 
@@ -519,7 +534,8 @@ mod tests {
 
     #[test]
     fn table_compiles_and_ids_are_unique() {
-        Rules::new().unwrap();
+        // The piece classifier is built on first use: it must build.
+        assert!(Rules::new().unwrap().build_pieces().is_some());
         let mut ids: Vec<_> = RULES.iter().map(|r| r.id).collect();
         ids.sort_unstable();
         ids.dedup();

@@ -404,7 +404,14 @@ impl VersionTracker {
             && self.client.is_none()
             && self.config.is_none()
         {
-            for i in c.any.matches(&rec.text).iter() {
+            // Most lines hold no hint: a plain search says so more cheaply (and with a
+            // smaller automaton cache) than the overlapping one that names them.
+            let hits: Vec<usize> = if c.any.is_match(&rec.text) {
+                c.any.matches(&rec.text).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            for i in hits {
                 if self.hints.iter().any(|(j, _)| *j == i) {
                     continue;
                 }
