@@ -867,7 +867,9 @@ fn run_scan_annotated(
             on: args.color.enabled(),
         };
         // Like grep -H: say where each record is from when there is more than one place.
-        let located = args.follow
+        // (A followed directory or glob moves from file to file.)
+        let located = targets
+            .is_some_and(|t| t.len() > 1 || t.iter().any(|t| matches!(t, Target::Newest { .. })))
             || inputs.len() > 1
             || inputs
                 .iter()
