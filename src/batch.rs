@@ -677,8 +677,12 @@ impl Queue<'_> {
 
 impl Sink for Queue<'_> {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        self.batch_bytes += approx_size(rec);
-        self.batch.push(Event::Record(Box::new(rec.clone())));
+        self.record_owned(rec.clone())
+    }
+
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        self.batch_bytes += approx_size(&rec);
+        self.batch.push(Event::Record(Box::new(rec)));
         if self.batch_bytes >= BATCH_BYTES {
             self.push()?;
         }
@@ -765,7 +769,7 @@ fn write_in_order(
                     match ev {
                         Event::Record(rec) => {
                             totals.records += 1;
-                            if !sink.record(&rec)? {
+                            if !sink.record_owned(*rec)? {
                                 totals.stopped = true;
                                 return Ok(totals);
                             }

@@ -20,7 +20,7 @@ use clawscan::output::{CountSink, JsonSink, QuietSink, TextSink};
 use clawscan::redact::Redactor;
 use clawscan::report::{self, ReportOptions};
 use clawscan::search::DEFAULT_READ_SIZE;
-use clawscan::stats::{self, SharedStats, Stats, StatsFormat, StatsOut, Ticker};
+use clawscan::stats::{self, SharedStats, Stats, StatsFormat, StatsOut, StatsSink, Ticker};
 use clawscan::style::Style;
 use clawscan::timefilter::{self, Stamp, TimeRange, Undated};
 use clawscan::walk::Filter;
@@ -677,13 +677,8 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     Outcome::Error
 }
 
-/// The outputs a scan's diagnosis can feed, and the stats totals it may feed too.
-struct OutSink {
-    format: OutFormat,
-    stats: Option<SharedStats>,
-}
-
-enum OutFormat {
+/// The outputs a scan's diagnosis can feed.
+enum OutSink {
     Json(JsonSink<BufWriter<io::Stdout>>),
     Text(TextSink<BufWriter<io::Stdout>>),
     Count(CountSink),
@@ -692,55 +687,48 @@ enum OutFormat {
 }
 
 impl OutSink {
-    fn new(format: OutFormat) -> OutSink {
-        OutSink {
-            format,
-            stats: None,
-        }
-    }
-
     /// Writes what is buffered; counts are written now, at the end.
     fn finish(&mut self) -> io::Result<()> {
-        match &mut self.format {
-            OutFormat::Json(j) => j.idle(),
-            OutFormat::Text(t) => t.idle(),
-            OutFormat::Count(c) => c.write_to(io::stdout().lock()),
-            OutFormat::Nothing => Ok(()),
+        match self {
+            OutSink::Json(j) => j.idle(),
+            OutSink::Text(t) => t.idle(),
+            OutSink::Count(c) => c.write_to(io::stdout().lock()),
+            OutSink::Nothing => Ok(()),
         }
     }
 }
 
 impl Sink for OutSink {
     fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
-        if let Some(s) = &self.stats {
-            s.lock().unwrap_or_else(|p| p.into_inner()).observe(rec);
-        }
-        match &mut self.format {
-            OutFormat::Json(s) => s.record(rec),
-            OutFormat::Text(s) => s.record(rec),
-            OutFormat::Count(s) => s.record(rec),
-            OutFormat::Nothing => Ok(true),
+        match self {
+            OutSink::Json(s) => s.record(rec),
+            OutSink::Text(s) => s.record(rec),
+            OutSink::Count(s) => s.record(rec),
+            OutSink::Nothing => Ok(true),
         }
     }
 
     fn idle(&mut self) -> io::Result<()> {
-        match &mut self.format {
-            OutFormat::Json(s) => s.idle(),
-            OutFormat::Text(s) => s.idle(),
-            OutFormat::Count(_) | OutFormat::Nothing => Ok(()),
+        match self {
+            OutSink::Json(s) => s.idle(),
+            OutSink::Text(s) => s.idle(),
+            OutSink::Count(_) | OutSink::Nothing => Ok(()),
         }
     }
 }
 
+/// The output, counted into the `--stats` totals when they are on.
+type Output = StatsSink<OutSink>;
+
 /// The diagnosis and its output, shared with the Ctrl-C handler (which must be able
 /// to flush the records already read and print the report).
-type SharedScan = Arc<Mutex<Annotate<OutSink>>>;
+type SharedScan = Arc<Mutex<Annotate<Output>>>;
 
 /// A sink that locks the shared state for each record.
 struct SharedSink(SharedScan);
 
 impl SharedSink {
-    fn lock(&self) -> MutexGuard<'_, Annotate<OutSink>> {
+    fn lock(&self) -> MutexGuard<'_, Annotate<Output>> {
         // A panic mid-record leaves the state usable: records are whole or absent.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -749,6 +737,10 @@ impl SharedSink {
 impl Sink for SharedSink {
     fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
         self.lock().record(rec)
+    }
+
+    fn record_owned(&mut self, rec: clawscan::Record) -> io::Result<bool> {
+        self.lock().record_owned(rec)
     }
 
     fn idle(&mut self) -> io::Result<()> {
@@ -783,7 +775,7 @@ fn follow_options(args: &ScanArgs) -> FollowOptions {
 
 /// Takes the shared state for the Ctrl-C handler, waiting a little for a record in
 /// progress; gives up if the main thread is stuck (a full output pipe).
-fn lock_for_interrupt(state: &SharedScan) -> Option<MutexGuard<'_, Annotate<OutSink>>> {
+fn lock_for_interrupt(state: &SharedScan) -> Option<MutexGuard<'_, Annotate<Output>>> {
     let until = Instant::now() + Duration::from_secs(2);
     loop {
         match state.try_lock() {
@@ -861,7 +853,7 @@ fn run_scan_annotated(
         });
     let stdout = || BufWriter::with_capacity(64 * 1024, io::stdout());
     let format = if args.count {
-        OutFormat::Count(CountSink::new())
+        OutSink::Count(CountSink::new())
     } else if args.format == Format::Text {
         let style = Style {
             on: args.color.enabled(),
@@ -874,14 +866,14 @@ fn run_scan_annotated(
             || inputs
                 .iter()
                 .any(|i| matches!(i, Input::Path(p) if p.is_dir()));
-        OutFormat::Text(TextSink::new(stdout(), style, located, args.line_buffered))
+        OutSink::Text(TextSink::new(stdout(), style, located, args.line_buffered))
     } else {
-        OutFormat::Json(JsonSink::new(stdout(), args.line_buffered))
+        OutSink::Json(JsonSink::new(stdout(), args.line_buffered))
     };
-    let mut out = OutSink::new(format);
+    let mut totals: Option<SharedStats> = None;
     let ticker = args.stats.map(|interval| {
-        let totals: SharedStats = Arc::new(Mutex::new(Stats::new()));
-        out.stats = Some(Arc::clone(&totals));
+        let shared: SharedStats = Arc::new(Mutex::new(Stats::new()));
+        totals = Some(Arc::clone(&shared));
         let format = match args.stats_format {
             StatsFormatArg::Json => StatsFormat::Json,
             StatsFormatArg::Prom => StatsFormat::Prometheus,
@@ -890,8 +882,9 @@ fn run_scan_annotated(
             Some(p) => StatsOut::File(p.clone()),
             None => StatsOut::Stderr,
         };
-        Ticker::start(totals, interval, format, dest)
+        Ticker::start(shared, interval, format, dest)
     });
+    let out = StatsSink::new(format, totals);
     let diag = Diagnoser::new(&DiagnoseOptions::default());
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(out, diag, forward)));
     let color = stderr_color();
@@ -920,7 +913,9 @@ fn run_scan_annotated(
         }
     };
     let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
-    let finished = g.flush_held().and_then(|()| g.inner_mut().finish());
+    let finished = g
+        .flush_held()
+        .and_then(|()| g.inner_mut().inner_mut().finish());
     let forwarded = g.forwarded();
     if args.summary {
         eprint!(
@@ -1016,7 +1011,7 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
         categories: CategorySet::EMPTY,
     };
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(
-        OutSink::new(OutFormat::Nothing),
+        StatsSink::new(OutSink::Nothing, None),
         diag,
         forward,
     )));

@@ -261,6 +261,11 @@ impl Sink for CollectSink {
         self.0.push(rec.clone());
         Ok(true)
     }
+
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        self.0.push(rec);
+        Ok(true)
+    }
 }
 
 #[cfg(test)]

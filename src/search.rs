@@ -68,6 +68,13 @@ pub trait Sink {
     /// Takes one record. `Ok(false)` stops the search early (as `--quiet` does).
     fn record(&mut self, rec: &Record) -> io::Result<bool>;
 
+    /// Takes one record by value. The search and the batch driver hand records over
+    /// this way, so a sink that keeps or passes on records (a queue, the diagnosis's
+    /// hold-back) takes them without a copy; the default borrows.
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        self.record(&rec)
+    }
+
     /// The input has no more data ready right now: a live sink should flush.
     fn idle(&mut self) -> io::Result<()> {
         Ok(())
@@ -77,6 +84,9 @@ pub trait Sink {
 impl<S: Sink + ?Sized> Sink for &mut S {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
         (**self).record(rec)
+    }
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        (**self).record_owned(rec)
     }
     fn idle(&mut self) -> io::Result<()> {
         (**self).idle()
@@ -579,7 +589,7 @@ impl<'a> Scan<'a> {
             rec.level = class.level();
         }
         self.stats.records += 1;
-        match self.sink.record(&rec) {
+        match self.sink.record_owned(rec) {
             Ok(true) => Ok(true),
             Ok(false) => {
                 self.stats.stopped = true;

@@ -302,6 +302,13 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.record(rec)
     }
 
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        if let Some(s) = &self.stats {
+            lock(s).observe(&rec);
+        }
+        self.inner.record_owned(rec)
+    }
+
     fn idle(&mut self) -> io::Result<()> {
         self.inner.idle()
     }

@@ -193,6 +193,14 @@ impl<S: Sink> Sink for TimeFilter<S> {
         self.inner.record(rec)
     }
 
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        if !self.range.admits(&rec) {
+            return Ok(true);
+        }
+        self.passed += 1;
+        self.inner.record_owned(rec)
+    }
+
     fn idle(&mut self) -> io::Result<()> {
         self.inner.idle()
     }

@@ -691,6 +691,16 @@ impl<S: Sink> Annotate<S> {
         Ok((self.inner, self.diag))
     }
 
+    /// Keeps a record back for later evidence, passing on the oldest beyond the bound.
+    fn hold(&mut self, rec: Record, id: Option<Id>) -> io::Result<()> {
+        self.pending_bytes += rec.text.len();
+        self.pending.push_back((rec, id));
+        while self.pending.len() > HOLD_RECORDS || self.pending_bytes > HOLD_BYTES {
+            self.forward_one()?;
+        }
+        Ok(())
+    }
+
     fn forward_one(&mut self) -> io::Result<()> {
         let Some((mut rec, id)) = self.pending.pop_front() else {
             return Ok(());
@@ -718,11 +728,15 @@ impl<S: Sink> Sink for Annotate<S> {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
         let id = self.diag.observe(rec);
         if self.forward.wants(rec) && !self.stopped {
-            self.pending_bytes += rec.text.len();
-            self.pending.push_back((rec.clone(), id));
-            while self.pending.len() > HOLD_RECORDS || self.pending_bytes > HOLD_BYTES {
-                self.forward_one()?;
-            }
+            self.hold(rec.clone(), id)?;
+        }
+        Ok(!self.stopped)
+    }
+
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        let id = self.diag.observe(&rec);
+        if self.forward.wants(&rec) && !self.stopped {
+            self.hold(rec, id)?;
         }
         Ok(!self.stopped)
     }
