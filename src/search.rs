@@ -4,7 +4,7 @@
 //! in a whole block, classify them, parse them into records, hand them to a [`Sink`] —
 //! and the thin drivers that feed it blocks: a [`Read`] stream (stdin, files,
 //! decompressors) and an in-memory slice (a chunk of a large file). Every driver ends
-//! in [`Scan::block`], so a record does not depend on how its input was cut.
+//! in one block search (`Scan::block`), so a record does not depend on how its input was cut.
 //! It does not open files (that is `input`) or format output (that is `output`).
 
 use std::io::{self, Read};
