@@ -21,6 +21,17 @@ use super::Loc;
 use super::causes::{Facet, Facets};
 use super::version::{VersionView, is_in_process_client};
 
+/// `hay.contains(needle)` for a fixed needle, with the substring searcher built once
+/// per call site: the diagnosis asks a few dozen fixed questions of every line, and
+/// building a searcher for each question cost more than the search itself.
+macro_rules! has {
+    ($hay:expr, $needle:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        FINDER.find($hay.as_bytes()).is_some()
+    }};
+}
+
 /// How sure the diagnosis is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,7 +130,7 @@ impl LineKind {
     pub fn of(rec: &Record) -> LineKind {
         let m = rec.message.trim_start();
         let t = rec.text.as_str();
-        if m.contains("security audit: device ") && m.contains(" upgrade requested") {
+        if has!(m, "security audit: device ") && has!(m, " upgrade requested") {
             LineKind::Audit
         } else if m.starts_with("closed before connect")
             || m.starts_with("→ close")
@@ -141,50 +152,50 @@ impl LineKind {
             || m.starts_with("reason: ")
         {
             LineKind::BlockLine
-        } else if t.contains("Proxy headers detected from untrusted address")
-            || t.contains("Loopback connection with non-local Host header")
+        } else if has!(t, "Proxy headers detected from untrusted address")
+            || has!(t, "Loopback connection with non-local Host header")
         {
             LineKind::Locality
-        } else if t.contains("Blocked unauthorized ") || t.contains("drop dm (dmPolicy") {
+        } else if has!(t, "Blocked unauthorized ") || has!(t, "drop dm (dmPolicy") {
             LineKind::DmBlocked
-        } else if t.contains("Invalid config at ")
-            || t.contains("Config invalid")
-            || t.contains("JSON5 parse failed")
-            || t.contains("Unrecognized key")
-            || t.contains("Invalid option: expected one of")
-            || t.contains("gateway.bind host aliases")
-            || t.contains("Config was last written by a newer OpenClaw")
-            || (t.contains("dmPolicy=") && t.contains("requires channels."))
+        } else if has!(t, "Invalid config at ")
+            || has!(t, "Config invalid")
+            || has!(t, "JSON5 parse failed")
+            || has!(t, "Unrecognized key")
+            || has!(t, "Invalid option: expected one of")
+            || has!(t, "gateway.bind host aliases")
+            || has!(t, "Config was last written by a newer OpenClaw")
+            || (has!(t, "dmPolicy=") && has!(t, "requires channels."))
         {
             LineKind::Config
         } else if is_client_error(m) {
             LineKind::ClientError
-        } else if t.contains(" pairing request")
-            || t.contains("access not configured.")
-            || t.contains("Pairing code:")
-            || t.contains("openclaw pairing approve")
-            || t.contains("openclaw pairing list")
-            || t.contains("Ask the bot owner")
-            || t.contains("user id: ")
+        } else if has!(t, " pairing request")
+            || has!(t, "access not configured.")
+            || has!(t, "Pairing code:")
+            || has!(t, "openclaw pairing approve")
+            || has!(t, "openclaw pairing list")
+            || has!(t, "Ask the bot owner")
+            || has!(t, "user id: ")
         {
             LineKind::Dm
-        } else if t.contains("xec denied")
-            || t.contains("SYSTEM_RUN_DENIED")
-            || t.contains("Legacy exec approvals exist")
-            || t.contains("invalid exec.approvals.")
-            || t.contains("exec-approvals.json")
+        } else if has!(t, "xec denied")
+            || has!(t, "SYSTEM_RUN_DENIED")
+            || has!(t, "Legacy exec approvals exist")
+            || has!(t, "invalid exec.approvals.")
+            || has!(t, "exec-approvals.json")
         {
             LineKind::Exec
-        } else if t.contains("device pairing auto-approved")
-            || t.contains("device pairing approved")
-            || t.contains("device pairing removed")
-            || t.contains("device pairing removal denied")
+        } else if has!(t, "device pairing auto-approved")
+            || has!(t, "device pairing approved")
+            || has!(t, "device pairing removed")
+            || has!(t, "device pairing removal denied")
         {
             LineKind::PairingNote
-        } else if t.contains("device token rotated")
-            || t.contains("device token revoked")
-            || t.contains("bootstrap token revoke skipped")
-            || t.contains("device token rotation denied")
+        } else if has!(t, "device token rotated")
+            || has!(t, "device token revoked")
+            || has!(t, "bootstrap token revoke skipped")
+            || has!(t, "device token rotation denied")
         {
             LineKind::TokenNote
         } else if rec.categories.is_empty() {
@@ -196,14 +207,14 @@ impl LineKind {
 }
 
 fn is_client_error(m: &str) -> bool {
-    m.contains("gateway connect failed: ")
-        || m.contains("gateway closed (")
-        || m.contains("Gateway WebSocket closed (")
+    has!(m, "gateway connect failed: ")
+        || has!(m, "gateway closed (")
+        || has!(m, "Gateway WebSocket closed (")
         || m.starts_with("disconnected (")
-        || m.contains(" disconnected (")
-        || m.contains("Pairing required.")
-        || m.contains("scope upgrade pending approval")
-        || m.contains("Exec approval registration failed")
+        || has!(m, " disconnected (")
+        || has!(m, "Pairing required.")
+        || has!(m, "scope upgrade pending approval")
+        || has!(m, "Exec approval registration failed")
 }
 
 /// Whether an address is the gateway host's own (loopback).
@@ -383,45 +394,45 @@ impl Facts {
     /// Reads a close reason (server or client side).
     fn read_reason(&mut self, reason: &str) {
         let r = reason.trim();
-        if r.contains("pairing required") || r.contains("Pairing required") {
+        if has!(r, "pairing required") || has!(r, "Pairing required") {
             self.pairing = true;
         }
-        if r.contains("not approved yet") {
+        if has!(r, "not approved yet") {
             self.pairing = true;
             self.sub = self.sub.or(Some(Sub::NotPaired));
-        } else if r.contains("higher role than currently approved") {
+        } else if has!(r, "higher role than currently approved") {
             self.pairing = true;
             self.sub = self.sub.or(Some(Sub::RoleUpgrade));
-        } else if r.contains("more scopes than currently approved") {
+        } else if has!(r, "more scopes than currently approved") {
             self.pairing = true;
             self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
-        } else if r.contains("identity changed and must be re-approved") {
+        } else if has!(r, "identity changed and must be re-approved") {
             self.pairing = true;
             self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
         }
         if r.starts_with("connect failed") || r.starts_with("connect challenge") {
             self.connect_failed = true;
         }
-        if r.starts_with("unauthorized") || r.contains("gateway auth changed") {
+        if r.starts_with("unauthorized") || has!(r, "gateway auth changed") {
             self.auth = true;
             self.facets.insert(
-                if r.contains("gateway token not configured")
-                    || r.contains("gateway password not configured")
+                if has!(r, "gateway token not configured")
+                    || has!(r, "gateway password not configured")
                 {
                     Facet::TokenNotConfigured
-                } else if r.contains("gateway token") {
+                } else if has!(r, "gateway token") {
                     Facet::SharedToken
-                } else if r.contains("gateway password") {
+                } else if has!(r, "gateway password") {
                     Facet::Password
-                } else if r.contains("device token") {
+                } else if has!(r, "device token") {
                     Facet::DeviceToken
-                } else if r.contains("bootstrap token") {
+                } else if has!(r, "bootstrap token") {
                     Facet::Bootstrap
-                } else if r.contains("too many failed") {
+                } else if has!(r, "too many failed") {
                     Facet::RateLimited
-                } else if r.contains("gateway auth changed") {
+                } else if has!(r, "gateway auth changed") {
                     Facet::AuthChanged
-                } else if r.contains("tailscale") || r.contains("proxy") {
+                } else if has!(r, "tailscale") || has!(r, "proxy") {
                     Facet::ProxyAuth
                 } else {
                     Facet::SharedToken
@@ -475,7 +486,7 @@ impl Facts {
             "device-auth-invalid" => {
                 self.facets.insert(match meta_str(rec, "reason") {
                     Some("device-signature-stale") => Facet::SignatureExpired,
-                    Some(r) if r.contains("nonce") => Facet::Nonce,
+                    Some(r) if has!(r, "nonce") => Facet::Nonce,
                     _ => Facet::IdentityCorrupt,
                 });
             }
@@ -517,9 +528,9 @@ impl Facts {
             self.device = Some(d.to_string());
         }
         let t = rec.text.as_str();
-        if t.contains("sessions_spawn")
-            || t.contains("subagent")
-            || t.contains("sub-agent")
+        if has!(t, "sessions_spawn")
+            || has!(t, "subagent")
+            || has!(t, "sub-agent")
             || rec
                 .subsystem
                 .as_deref()
@@ -527,7 +538,7 @@ impl Facts {
         {
             self.subagent_ctx = true;
         }
-        if t.contains("PAIRING_REQUIRED") || t.contains("NOT_PAIRED") {
+        if has!(t, "PAIRING_REQUIRED") || has!(t, "NOT_PAIRED") {
             self.pairing = true;
         }
         for (code, f) in [
@@ -550,7 +561,7 @@ impl Facts {
             LineKind::Audit => {
                 self.audit = true;
                 self.sub = rec.kv.get("reason").and_then(Sub::from_word).or(self.sub);
-                if msg.contains("metadata upgrade") {
+                if has!(msg, "metadata upgrade") {
                     self.sub = Some(Sub::MetadataUpgrade);
                 }
                 if let Some(ip) = rec.kv.get("ip") {
@@ -574,7 +585,7 @@ impl Facts {
                 }
                 let mut what = format!(
                     "audit: {} upgrade requested reason={}",
-                    if msg.contains("metadata") {
+                    if has!(msg, "metadata") {
                         "metadata"
                     } else {
                         "access"
@@ -669,7 +680,7 @@ impl Facts {
                 if let Some(c) = rec.kv.get("client") {
                     self.set_client(c);
                 }
-                if msg.contains("device.pair.requested") {
+                if has!(msg, "device.pair.requested") {
                     self.note(
                         format!(
                             "pairing request event requestId={}",
@@ -682,13 +693,13 @@ impl Facts {
                     if let Some(scope) = m.strip_prefix("missing scope: ") {
                         self.missing_scope = Some(short(scope));
                         self.note(format!("RPC denied: missing scope: {}", short(scope)), rec);
-                    } else if m.contains("invalid exec.approvals.") {
+                    } else if has!(m, "invalid exec.approvals.") {
                         self.exec = Some(Confidence::High);
                         self.facets.insert(Facet::ExecPolicy);
                         self.note(format!("exec.approvals RPC rejected: {}", short(m)), rec);
                     }
                 }
-                if msg.contains("sessions.patch") || msg.contains("sessions.spawn") {
+                if has!(msg, "sessions.patch") || has!(msg, "sessions.spawn") {
                     self.subagent_ctx = true;
                 }
             }
@@ -700,14 +711,14 @@ impl Facts {
                 self.read_reason(after_error_prefix(msg));
                 // The TUI's `Pairing required. Run …` and other texts with no prefix.
                 let first = msg.split('\n').next().unwrap_or_default();
-                if first.contains("pairing required") || first.contains("Pairing required") {
+                if has!(first, "pairing required") || has!(first, "Pairing required") {
                     self.pairing = true;
                 }
-                if msg.contains("scope upgrade pending approval") {
+                if has!(msg, "scope upgrade pending approval") {
                     self.pairing = true;
                     self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
                 }
-                if msg.contains("Exec approval registration failed") {
+                if has!(msg, "Exec approval registration failed") {
                     self.exec_registration = true;
                 }
                 if msg.starts_with("node host ") {
@@ -737,16 +748,16 @@ impl Facts {
             }
             LineKind::Exec => {
                 let t = rec.text.as_str();
-                if t.contains("Legacy exec approvals exist") {
+                if has!(t, "Legacy exec approvals exist") {
                     self.exec = Some(Confidence::High);
                     self.facets.insert(Facet::ExecLegacy);
-                } else if t.contains("invalid exec.approvals.") {
+                } else if has!(t, "invalid exec.approvals.") {
                     self.exec = Some(Confidence::High);
                     self.facets.insert(Facet::ExecPolicy);
-                } else if t.contains("security=deny") {
+                } else if has!(t, "security=deny") {
                     self.exec = Some(Confidence::Medium);
                     self.facets.insert(Facet::ExecPolicy);
-                } else if t.contains("xec denied") || t.contains("SYSTEM_RUN_DENIED") {
+                } else if has!(t, "xec denied") || has!(t, "SYSTEM_RUN_DENIED") {
                     self.exec = Some(Confidence::Low);
                     self.facets.insert(Facet::ExecPolicy);
                 } else {
@@ -757,11 +768,11 @@ impl Facts {
             LineKind::Config => self.read_config(rec, msg),
             LineKind::PairingNote => {
                 let t = rec.text.as_str();
-                self.benign = Some(if t.contains("auto-approved") {
+                self.benign = Some(if has!(t, "auto-approved") {
                     "a device approved silently (local or bootstrap)"
-                } else if t.contains("removal denied") {
+                } else if has!(t, "removal denied") {
                     "a device removal refused (not the device's owner)"
-                } else if t.contains("removed") {
+                } else if has!(t, "removed") {
                     "a device removed by an operator"
                 } else {
                     "a device approved by an operator"
@@ -881,11 +892,11 @@ impl Facts {
 
     fn read_config(&mut self, rec: &Record, msg: &str) {
         let t = rec.text.as_str();
-        if t.contains("Config was last written by a newer OpenClaw") {
+        if has!(t, "Config was last written by a newer OpenClaw") {
             self.benign = Some("a config written by a newer OpenClaw");
             return;
         }
-        if t.contains("gateway.bind host aliases") {
+        if has!(t, "gateway.bind host aliases") {
             self.facets.insert(Facet::GuideBind);
             self.config_cause = self.config_cause.or(Some(Cause::LoopbackLocalExec));
             self.benign = Some("a legacy gateway.bind alias (use \"loopback\")");
@@ -893,16 +904,16 @@ impl Facts {
             return;
         }
         self.config_invalid = true;
-        if t.contains("\"localExec\"") {
+        if has!(t, "\"localExec\"") {
             self.facets.insert(Facet::GuideLocalExec);
             self.config_cause = Some(Cause::LoopbackLocalExec);
-        } else if t.contains("\"subagents\"") {
+        } else if has!(t, "\"subagents\"") {
             self.facets.insert(Facet::GuideSubagents);
             self.config_cause = Some(Cause::SubagentScopeUpgrade);
-        } else if t.contains("\"allowedUsers\"") {
+        } else if has!(t, "\"allowedUsers\"") {
             self.facets.insert(Facet::GuideAllowedUsers);
             self.config_cause = Some(Cause::DmPolicyPairing);
-        } else if t.contains("dmPolicy=") && t.contains("allowFrom") {
+        } else if has!(t, "dmPolicy=") && has!(t, "allowFrom") {
             self.config_cause = self.config_cause.or(Some(Cause::DmPolicyPairing));
         }
         self.note(format!("config: {}", short(msg)), rec);
