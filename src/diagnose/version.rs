@@ -304,7 +304,9 @@ static HINTS: &[Hint] = &[
 ];
 
 struct Compiled {
-    any: regex::RegexSet,
+    /// Bytes and ASCII classes: the hints are about OpenClaw's own ASCII templates, and
+    /// Unicode `\d`/`\S` made this set the costliest step of reading a record.
+    any: regex::bytes::RegexSet,
     banner: Regex,
     config_newer: Regex,
 }
@@ -312,7 +314,10 @@ struct Compiled {
 // Fixed patterns, checked by the unit tests: a failure is a bug in this file.
 #[allow(clippy::expect_used)]
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| Compiled {
-    any: regex::RegexSet::new(HINTS.iter().map(|h| h.pattern)).expect("version hint patterns"),
+    any: regex::bytes::RegexSetBuilder::new(HINTS.iter().map(|h| h.pattern))
+        .unicode(false)
+        .build()
+        .expect("version hint patterns"),
     banner: Regex::new(r"OpenClaw (\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.]+)?) \(")
         .expect("banner pattern"),
     config_newer: Regex::new(
@@ -406,8 +411,9 @@ impl VersionTracker {
         {
             // Most lines hold no hint: a plain search says so more cheaply (and with a
             // smaller automaton cache) than the overlapping one that names them.
-            let hits: Vec<usize> = if c.any.is_match(&rec.text) {
-                c.any.matches(&rec.text).into_iter().collect()
+            let text = rec.text.as_bytes();
+            let hits: Vec<usize> = if c.any.is_match(text) {
+                c.any.matches(text).into_iter().collect()
             } else {
                 Vec::new()
             };
