@@ -32,7 +32,6 @@ pub struct Parser {
     clawx_closed: Regex,
     guide_close: Regex,
     request_id: Regex,
-    kv_key: Regex,
 }
 
 /// A piece of the line read so far: what wrappers said before the gateway's own line.
@@ -83,7 +82,6 @@ impl Parser {
             guide_close: re(r#"close\((\d{1,4})\)(?: "([^"]*)")?"#),
             // ws-log lines shorten ids with `…`; keep it, so a short id is not taken for a whole one.
             request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#),
-            kv_key: re(r"(?:^|[ (,])([A-Za-z_][A-Za-z0-9_.]*)="),
         }
     }
 
@@ -387,15 +385,7 @@ impl Parser {
     pub fn key_values(&self, msg: &str) -> Kv {
         let line = msg.split('\n').next().unwrap_or_default();
         let reason_to_eol = line.starts_with("closed before connect");
-        let keys: Vec<(usize, usize, &str)> = self
-            .kv_key
-            .captures_iter(line)
-            .filter_map(|c| {
-                let k = c.get(1)?;
-                let whole = c.get(0)?;
-                Some((whole.start(), whole.end(), k.as_str()))
-            })
-            .collect();
+        let keys = kv_keys(line);
         let mut out: Vec<(String, String)> = Vec::with_capacity(keys.len());
         let mut i = 0;
         while i < keys.len() {
@@ -464,9 +454,84 @@ fn parse_bindings(s: &str) -> Option<Option<String>> {
     )
 }
 
+/// The `key=` places of a line: (start of the match, end after `=`, key), as the
+/// pattern `(?:^|[ (,])([A-Za-z_][A-Za-z0-9_.]*)=` would find them, where the match
+/// starts at the delimiter before the key (or at 0). Written out because it runs on
+/// every record: from each `=`, the key is the run of key characters before it, which
+/// must start with a letter or `_` and follow the start of the line, a space, `(` or
+/// `,` (a run of key characters holds none of those, so no other start is possible,
+/// and matches cannot overlap: each ends at its own `=`).
+fn kv_keys(line: &str) -> Vec<(usize, usize, &str)> {
+    let b = line.as_bytes();
+    let is_key = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+    let mut out = Vec::new();
+    for eq in memchr::memchr_iter(b'=', b) {
+        let mut start = eq;
+        while start > 0 && is_key(b[start - 1]) {
+            start -= 1;
+        }
+        if start == eq || !(b[start].is_ascii_alphabetic() || b[start] == b'_') {
+            continue;
+        }
+        let whole = if start == 0 {
+            0
+        } else if matches!(b[start - 1], b' ' | b'(' | b',') {
+            start - 1
+        } else {
+            continue;
+        };
+        out.push((whole, eq + 1, &line[start..eq]));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The written-out key finder agrees with the pattern it replaces.
+    #[test]
+    fn kv_keys_match_the_pattern() {
+        let re = Regex::new(r"(?:^|[ (,])([A-Za-z_][A-Za-z0-9_.]*)=").unwrap();
+        let by_regex = |line: &str| -> Vec<(usize, usize, String)> {
+            re.captures_iter(line)
+                .map(|c| {
+                    let w = c.get(0).unwrap();
+                    (w.start(), w.end(), c[1].to_string())
+                })
+                .collect()
+        };
+        let mut cases: Vec<String> = [
+            "a=1 b=2",
+            "=x a==b c=d=e (f=1,g=2) 9x=1 _k=v x.y=z .a=1 a.=2",
+            "closed before connect conn=c1 remote=127.0.0.1 ua=Mozilla/5.0 (X; a=b) code=1008 reason=pairing required",
+            "ünï=1 k=ü, ,m= n =o",
+            "",
+            "==",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every short string over an alphabet of the interesting characters.
+        let alphabet = ['a', '1', '_', '.', '=', ' ', '(', ',', 'é'];
+        for n in 0..=5u32 {
+            for mut i in 0..alphabet.len().pow(n) {
+                let mut s = String::new();
+                for _ in 0..n {
+                    s.push(alphabet[i % alphabet.len()]);
+                    i /= alphabet.len();
+                }
+                cases.push(s);
+            }
+        }
+        for line in &cases {
+            let got: Vec<(usize, usize, String)> = kv_keys(line)
+                .into_iter()
+                .map(|(a, b, k)| (a, b, k.to_string()))
+                .collect();
+            assert_eq!(got, by_regex(line), "{line:?}");
+        }
+    }
 
     fn parse(line: &str) -> Record {
         let p = Parser::new();
