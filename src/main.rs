@@ -851,6 +851,13 @@ fn run_scan_annotated(
         } else {
             diagnose::light_context_pattern()
         });
+    let searcher = match searcher {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("clawscan: {e}");
+            return Outcome::Error;
+        }
+    };
     let stdout = || BufWriter::with_capacity(64 * 1024, io::stdout());
     let format = if args.count {
         OutSink::Count(CountSink::new())

@@ -290,6 +290,9 @@ pub struct Rules {
     finder: Finder,
     /// The anchors, by the finder's pattern id.
     anchors: Vec<&'static [u8]>,
+    /// Which anchors belong to the context lines of [`Rules::with_context_anchors`]
+    /// rather than to rules.
+    context_anchor: Vec<bool>,
     /// For each anchor, the rules that name it.
     anchor_rules: Vec<Vec<usize>>,
     /// Each rule alone, to confirm a candidate line cheaply.
@@ -382,32 +385,47 @@ impl Rules {
                     .map_err(|e| RulesError::Pattern(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let packed = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(anchors.iter().map(|a| a.as_bytes()))
-            .build();
-        let finder = match packed {
-            Some(p) => Finder::Packed(p),
-            None => Finder::Automaton(
-                AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                    .build(&anchors)
-                    .map_err(|e| RulesError::Pattern(e.to_string()))?,
-            ),
-        };
+        let finder = build_finder(&anchors)?;
         let rows = table
             .iter()
             .map(|r| (r.categories.iter().copied().collect(), r.level))
             .collect();
         Ok(Rules {
             finder,
+            context_anchor: vec![false; anchors.len()],
             anchors: anchors.iter().map(|a| a.as_bytes()).collect(),
             anchor_rules,
             singles,
             pieces: OnceLock::new(),
             patterns,
             rows,
+        })
+    }
+
+    /// The same rules, whose search also finds `extra`: the literals of which every
+    /// context line holds one (see [`crate::search::ContextLines`]). One search over
+    /// the buffer then finds both events and context lines, instead of a second
+    /// pass for the context pattern.
+    pub fn with_context_anchors(&self, extra: &[&'static str]) -> Result<Rules, RulesError> {
+        let mut anchors: Vec<&'static [u8]> = self.anchors.clone();
+        let mut anchor_rules = self.anchor_rules.clone();
+        let mut context_anchor = self.context_anchor.clone();
+        for a in extra {
+            match anchors.iter().position(|x| *x == a.as_bytes()) {
+                Some(i) => context_anchor[i] = true,
+                None => {
+                    anchors.push(a.as_bytes());
+                    anchor_rules.push(Vec::new());
+                    context_anchor.push(true);
+                }
+            }
+        }
+        Ok(Rules {
+            finder: build_finder(&anchors)?,
+            anchors,
+            context_anchor,
+            anchor_rules,
+            ..self.clone()
         })
     }
 
@@ -433,7 +451,14 @@ impl Rules {
     /// set's overlapping search drives one automaton for all the patterns. Ordinary
     /// lines that merely contain an anchor word come out empty.
     pub fn classify_at(&self, line: &[u8], at: usize) -> Classification {
+        self.classify_line(line, at).0
+    }
+
+    /// [`Rules::classify_at`], also saying whether the line holds a context anchor
+    /// (see [`Rules::with_context_anchors`]).
+    pub fn classify_line(&self, line: &[u8], at: usize) -> (Classification, bool) {
         let mut out = Classification::default();
+        let mut context = false;
         let mut tested = [0u64; MAX_RULES / 64];
         let mut next = Some(at);
         while let Some(at) = next {
@@ -442,6 +467,7 @@ impl Rules {
                 if !rest.starts_with(anchor) {
                     continue;
                 }
+                context |= self.context_anchor.get(i).copied().unwrap_or(false);
                 for &r in self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice) {
                     let (word, bit) = (r / 64, 1u64 << (r % 64));
                     if tested[word] & bit != 0 {
@@ -455,7 +481,7 @@ impl Rules {
             }
             next = self.find_at(line, at + 1).map(|(m, _)| m);
         }
-        out
+        (out, context)
     }
 
     /// Classifies one line (without its line terminator).
@@ -518,6 +544,44 @@ impl Rules {
     }
 }
 
+/// The anchor search: Teddy over the literals where the CPU has SIMD, else an
+/// Aho-Corasick automaton.
+fn build_finder<A: AsRef<[u8]>>(anchors: &[A]) -> Result<Finder, RulesError> {
+    let packed = packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(anchors.iter().map(|a| a.as_ref()))
+        .build();
+    Ok(match packed {
+        Some(p) => Finder::Packed(p),
+        None => Finder::Automaton(
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(anchors)
+                .map_err(|e| RulesError::Pattern(e.to_string()))?,
+        ),
+    })
+}
+
+/// Whether every match of `hir` contains one of `anchors`: a literal contains one, a
+/// concatenation has a part that does, an alternation's every branch does. What the
+/// tests use to prove that searching for anchors alone finds every line a pattern
+/// matches.
+#[cfg(test)]
+pub(crate) fn covered(hir: &regex_syntax::hir::Hir, anchors: &[&str]) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => anchors
+            .iter()
+            .any(|a| lit.0.windows(a.len()).any(|w| w == a.as_bytes())),
+        HirKind::Concat(parts) => parts.iter().any(|p| covered(p, anchors)),
+        HirKind::Alternation(alts) => alts.iter().all(|p| covered(p, anchors)),
+        HirKind::Capture(c) => covered(&c.sub, anchors),
+        HirKind::Repetition(r) => r.min >= 1 && covered(&r.sub, anchors),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,22 +604,6 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len());
-    }
-
-    /// Whether every match of `hir` contains one of `anchors`: a literal contains
-    /// one, a concatenation has a part that does, an alternation's every branch does.
-    fn covered(hir: &regex_syntax::hir::Hir, anchors: &[&str]) -> bool {
-        use regex_syntax::hir::HirKind;
-        match hir.kind() {
-            HirKind::Literal(lit) => anchors
-                .iter()
-                .any(|a| lit.0.windows(a.len()).any(|w| w == a.as_bytes())),
-            HirKind::Concat(parts) => parts.iter().any(|p| covered(p, anchors)),
-            HirKind::Alternation(alts) => alts.iter().all(|p| covered(p, anchors)),
-            HirKind::Capture(c) => covered(&c.sub, anchors),
-            HirKind::Repetition(r) => r.min >= 1 && covered(&r.sub, anchors),
-            _ => false,
-        }
     }
 
     #[test]

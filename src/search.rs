@@ -63,6 +63,17 @@ impl Default for SearchConfig {
     }
 }
 
+/// Lines a sink wants besides events (see [`Searcher::with_context`]): a pattern
+/// confined to one line, and literals of which every match holds one (so that the
+/// search for anchors finds them; the diagnosis's tests prove it for its patterns).
+#[derive(Clone, Debug)]
+pub struct ContextLines {
+    /// The pattern a context line matches.
+    pub pattern: regex::bytes::Regex,
+    /// Literals of which every match of `pattern` holds at least one.
+    pub anchors: &'static [&'static str],
+}
+
 /// Where records go. NDJSON, counts, summaries and stats are all sinks.
 pub trait Sink {
     /// Takes one record. `Ok(false)` stops the search early (as `--quiet` does).
@@ -157,15 +168,16 @@ impl Searcher {
     }
 
     /// The same searcher, also handing the sink *context lines*: lines that match
-    /// `context` (bytes, one line per match) but no rule reach the sink with empty
-    /// categories. The diagnosis reads them (version banners, `Source: local
-    /// loopback`) without having every line parsed. Lines longer than
-    /// `max_line_bytes` are never context.
-    pub fn with_context(&self, context: regex::bytes::Regex) -> Searcher {
-        Searcher {
-            context: Some(context),
+    /// `context.pattern` but no rule reach the sink with empty categories. The
+    /// diagnosis reads them (version banners, `Source: local loopback`) without
+    /// having every line parsed. Lines longer than `max_line_bytes` are never
+    /// context. The anchors join the rules' in the one whole-buffer search.
+    pub fn with_context(&self, context: ContextLines) -> Result<Searcher, RulesError> {
+        Ok(Searcher {
+            rules: self.rules.with_context_anchors(context.anchors)?,
+            context: Some(context.pattern),
             ..self.clone()
-        }
+        })
     }
 
     /// The same searcher, redacting with `redactor` (a fixed key gives reproducible
@@ -442,37 +454,22 @@ impl<'a> Scan<'a> {
         let mut raw_lines = LineCounter::new(pos.line);
         let mut from = 0;
         let mut go_on = true;
-        // The next context match at or after `from`, searched again only once passed,
-        // so each context search runs once per match.
         let context = self.searcher.context.as_ref();
-        let mut ctx_next: Option<usize> = None;
-        let mut ctx_done = context.is_none();
-        while from < hay.len() {
-            let event = rules.find_at(hay, from).map(|(m, _)| m);
-            if let Some(cx) = context
-                && !ctx_done
-                && ctx_next.is_none_or(|p| p < from)
-            {
-                ctx_next = cx.find_at(hay, from).map(|m| m.start());
-                ctx_done = ctx_next.is_none();
-            }
-            let next = match (event, ctx_next) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let Some(m) = next else {
-                break;
-            };
+        // One search finds the anchors of events and of context lines alike.
+        while let Some((m, _)) = rules.find_at(hay, from) {
             let ls = lines::line_start(hay, m);
             let le = lines::line_end(hay, m);
             // An anchor is a word most of whose lines are events, not all: the rules
             // behind the line's anchors say which it is, before the full work.
-            let class = match event {
-                Some(a) if a < le => rules.classify_at(lines::trim_cr(&hay[ls..le]), a - ls),
-                _ => Classification::default(),
+            let hay_line = lines::trim_cr(&hay[ls..le]);
+            let (class, context_anchor) = if m - ls < hay_line.len() {
+                rules.classify_line(hay_line, m - ls)
+            } else {
+                (Classification::default(), false)
             };
             let confirmed = !class.categories.is_empty();
-            let context_hit = ctx_next.is_some_and(|c| (ls..=le).contains(&c));
+            let context_hit =
+                !confirmed && context_anchor && context.is_some_and(|cx| cx.is_match(hay_line));
             if !confirmed && !context_hit {
                 from = le + 1;
                 continue;

@@ -439,7 +439,8 @@ fn per_connection_state_stays_bounded() {
     let log = many_connections(n);
     let searcher = Searcher::new(SearchConfig::default())
         .unwrap()
-        .with_context(diagnose::context_pattern());
+        .with_context(diagnose::context_pattern())
+        .unwrap();
     let mut probe = Probe {
         inner: Annotate::new(
             CountSink::new(),

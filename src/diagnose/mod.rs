@@ -49,7 +49,7 @@ use crate::cause::Cause;
 use crate::config_check::{CheckReport, OcVersion, Severity};
 use crate::record::Record;
 use crate::rules::CategorySet;
-use crate::search::Sink;
+use crate::search::{ContextLines, Sink};
 
 use causes::{Facet, Facets, FixParams};
 use correlate::{Id, Incident, Table};
@@ -98,7 +98,7 @@ impl std::fmt::Display for Loc {
 /// hints, `← connect` (client and version), `webchat connected`, the lines of a
 /// client error block, `sessions_spawn` / in-process client signs. Patterns are
 /// confined to one line. Pass to [`crate::Searcher::with_context`].
-pub fn context_pattern() -> regex::bytes::Regex {
+pub fn context_pattern() -> ContextLines {
     // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
     #[allow(clippy::expect_used)]
     static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
@@ -111,7 +111,22 @@ pub fn context_pattern() -> regex::bytes::Regex {
         ))
         .expect("context pattern")
     });
-    RE.clone()
+    ContextLines {
+        pattern: RE.clone(),
+        anchors: &[
+            "OpenClaw 20",
+            "listening on ws://",
+            "ready (",
+            "http server listening",
+            "← connect ",
+            "webchat connected ",
+            "Gateway target: ",
+            "Source: ",
+            "sessions_spawn",
+            "client=gateway",
+            "[cron]",
+        ],
+    }
 }
 
 /// The context lines a plain scan reads for its records' `cause` and `hint`: only the
@@ -119,7 +134,7 @@ pub fn context_pattern() -> regex::bytes::Regex {
 /// signs). [`context_pattern`] adds `← connect`, `webchat connected` and `[cron]`,
 /// which are on most lines of a verbose log: parsing them all made a plain scan
 /// five times slower, a cost only a `diagnose` or `--summary` run asks for.
-pub fn light_context_pattern() -> regex::bytes::Regex {
+pub fn light_context_pattern() -> ContextLines {
     // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
     #[allow(clippy::expect_used)]
     static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
@@ -131,7 +146,18 @@ pub fn light_context_pattern() -> regex::bytes::Regex {
         ))
         .expect("light context pattern")
     });
-    RE.clone()
+    ContextLines {
+        pattern: RE.clone(),
+        anchors: &[
+            "OpenClaw 20",
+            "listening on ws://",
+            "ready (",
+            "http server listening",
+            "Gateway target: ",
+            "Source: ",
+            "sessions_spawn",
+        ],
+    }
 }
 
 /// What the diagnosis starts from.

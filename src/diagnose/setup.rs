@@ -25,7 +25,7 @@ pub fn searcher(max_line_bytes: usize) -> Result<Searcher, RulesError> {
         max_line_bytes,
         ..SearchConfig::default()
     };
-    Ok(Searcher::new(config)?.with_context(super::context_pattern()))
+    Searcher::new(config)?.with_context(super::context_pattern())
 }
 
 /// OpenClaw's config as a diagnosis reads it.

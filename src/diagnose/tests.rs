@@ -10,7 +10,8 @@ use crate::{SearchConfig, Searcher};
 fn run(log: &str) -> (Vec<Record>, Report) {
     let searcher = Searcher::new(SearchConfig::default())
         .unwrap()
-        .with_context(context_pattern());
+        .with_context(context_pattern())
+        .unwrap();
     let mut sink = Annotate::new(
         CollectSink::default(),
         Diagnoser::new(&DiagnoseOptions::default()),
@@ -26,10 +27,20 @@ fn run(log: &str) -> (Vec<Record>, Report) {
 
 #[test]
 fn context_pattern_compiles_and_stays_on_one_line() {
-    let re = context_pattern();
-    assert!(re.is_match(b"Source: local loopback"));
-    assert!(!re.is_match(b"\n"));
-    assert!(!re.is_match(b"author=mia"));
+    for cx in [context_pattern(), light_context_pattern()] {
+        let re = &cx.pattern;
+        assert!(re.is_match(b"Source: local loopback"));
+        assert!(!re.is_match(b"\n"));
+        assert!(!re.is_match(b"author=mia"));
+        // The search looks for the anchors only: every match must hold one.
+        let hir = regex_syntax::Parser::new().parse(re.as_str()).unwrap();
+        assert!(
+            crate::rules::covered(&hir, cx.anchors),
+            "{:?} does not cover {}",
+            cx.anchors,
+            re.as_str()
+        );
+    }
 }
 
 #[test]
@@ -134,7 +145,8 @@ fn category_filter_applies_after_the_diagnosis() {
 ";
     let searcher = Searcher::new(SearchConfig::default())
         .unwrap()
-        .with_context(context_pattern());
+        .with_context(context_pattern())
+        .unwrap();
     let mut sink = Annotate::new(
         CollectSink::default(),
         Diagnoser::new(&DiagnoseOptions::default()),
