@@ -84,9 +84,19 @@ fn sequence_end(buf: &[u8], j: usize) -> usize {
 /// Appends `src` to `dst` without its escape sequences. Line ends are kept, so line
 /// numbers in the output equal those in the input.
 pub fn strip_into(src: &[u8], dst: &mut Vec<u8>) {
+    // Backslashes are common in JSON lines (`\"`) and start an escape only as
+    // `\u001b`: when the buffer holds none, stop at ESC bytes alone.
+    let json = json_escape_at(src).is_some();
+    let next = |from: usize| {
+        if json {
+            next_introducer(src, from)
+        } else {
+            memchr::memchr(ESC, src.get(from..)?).map(|i| from + i)
+        }
+    };
     let mut i = 0;
     let mut copied = 0;
-    while let Some(at) = next_introducer(src, i) {
+    while let Some(at) = next(i) {
         if let Some(len) = introducer_len(src, at) {
             dst.extend_from_slice(&src[copied..at]);
             i = sequence_end(src, at + len);
@@ -202,6 +212,41 @@ fn looks_like_time(text: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Stopping at ESC alone when the buffer has no `\u001b` strips the same as
+    /// stopping at every backslash too: checked on every short string over the
+    /// characters that matter.
+    #[test]
+    fn esc_only_stops_agree_with_every_introducer() {
+        fn reference(src: &[u8]) -> Vec<u8> {
+            let mut dst = Vec::new();
+            let (mut i, mut copied) = (0, 0);
+            while let Some(at) = next_introducer(src, i) {
+                if let Some(len) = introducer_len(src, at) {
+                    dst.extend_from_slice(&src[copied..at]);
+                    i = sequence_end(src, at + len);
+                    copied = i;
+                } else {
+                    i = at + 1;
+                }
+            }
+            dst.extend_from_slice(&src[copied..]);
+            dst
+        }
+        let alphabet: &[&[u8]] = &[b"\x1b", b"\\", b"\\u001b", b"[", b"31", b"m", b"x", b"\""];
+        for n in 0..=5u32 {
+            for mut i in 0..alphabet.len().pow(n) {
+                let mut s = Vec::new();
+                for _ in 0..n {
+                    s.extend_from_slice(alphabet[i % alphabet.len()]);
+                    i /= alphabet.len();
+                }
+                let mut got = Vec::new();
+                strip_into(&s, &mut got);
+                assert_eq!(got, reference(&s), "{:?}", String::from_utf8_lossy(&s));
+            }
+        }
+    }
 
     fn s(b: &[u8]) -> String {
         String::from_utf8_lossy(&strip(b)).into_owned()
