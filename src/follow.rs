@@ -10,6 +10,7 @@
 //! inotify: a poll at a fixed interval works the same on local disks, network file
 //! systems and container volumes, and costs one `stat` per interval while idle.
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -143,7 +144,7 @@ fn newest(dir: &Path, filter: &Filter) -> Option<PathBuf> {
 }
 
 /// A file's identity: device and inode where the platform has them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct FileId(u64, u64);
 
 impl FileId {
@@ -172,17 +173,21 @@ enum Switch {
 
 /// A followed file as a `Read`: returns what is appended, waits while there is
 /// nothing, and reports end of input once the file was rotated, truncated or
-/// superseded (after taking the bytes written to it before that).
+/// superseded (after taking every byte written to it before that).
 struct Tail<'a> {
     file: File,
     path: PathBuf,
     id: Option<FileId>,
     /// Bytes of the file read so far (where the next read starts).
     offset: u64,
+    /// Where to pick the file up again: just past the last line terminator read.
+    resume: Position,
     target: &'a Target,
     opts: &'a FollowOptions,
     stop: &'a AtomicBool,
     switch: Option<Switch>,
+    /// After a move: the rest of the old file has been read.
+    drained: bool,
 }
 
 impl Tail<'_> {
@@ -205,31 +210,55 @@ impl Tail<'_> {
         let id = fs::metadata(&now).ok().as_ref().and_then(FileId::of);
         (id.is_some() && id != self.id).then_some(Switch::Moved)
     }
+
+    /// One read from the file. The searcher flushes its output whenever a read
+    /// comes back short, so the read that reaches the current end of the file is
+    /// kept short: were it to fill the buffer exactly, the next one would wait for
+    /// new data with the records of this one still held.
+    fn read_file(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut want = buf.len();
+        if let Ok(meta) = self.file.metadata() {
+            let left = meta.len().saturating_sub(self.offset);
+            if left > 0 && left <= want as u64 {
+                want = (left as usize).min(want.saturating_sub(1)).max(1);
+            }
+        }
+        let n = self.file.read(&mut buf[..want])?;
+        let got = &buf[..n];
+        if let Some(i) = memchr::memrchr(b'\n', got) {
+            self.resume = Position {
+                offset: self.offset + i as u64 + 1,
+                line: self.resume.line + crate::lines::count_lines(got),
+            };
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
 }
 
 impl Read for Tail<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.switch.is_some() {
-            return Ok(0);
+        match self.switch {
+            None => {}
+            // The writer may have added to the old file before it moved on: read
+            // it to its end.
+            Some(Switch::Moved) if !self.drained => {
+                let n = self.read_file(buf)?;
+                self.drained = n == 0;
+                return Ok(n);
+            }
+            Some(_) => return Ok(0),
         }
         loop {
-            let n = self.file.read(buf)?;
+            let n = self.read_file(buf)?;
             if n > 0 {
-                self.offset += n as u64;
                 return Ok(n);
             }
             match self.check() {
                 None => sleep(self.opts.interval, self.stop),
                 Some(why) => {
                     self.switch = Some(why);
-                    // The writer may have added to the old file before it moved on.
-                    let n = if why == Switch::Truncated {
-                        0
-                    } else {
-                        self.file.read(buf)?
-                    };
-                    self.offset += n as u64;
-                    return Ok(n);
+                    return self.read(buf);
                 }
             }
         }
@@ -247,15 +276,22 @@ fn sleep(d: Duration, stop: &AtomicBool) {
     }
 }
 
-/// Where reading starts when following from the end: after the file's last complete
-/// line (a partial last line is read again once it is finished), with that line's
-/// number, so records carry real line numbers.
-fn tail_start(file: &mut File) -> io::Result<Position> {
+/// Where reading starts when following from the end: after the last complete
+/// line within the file's first `limit` bytes (a partial last line is read again
+/// once it is finished), with that line's number, so records carry real line
+/// numbers. Gives up (`None`) when asked to stop.
+fn tail_start(file: &mut File, limit: u64, stop: &AtomicBool) -> io::Result<Option<Position>> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut pos = Position::START;
     let mut read: u64 = 0;
-    loop {
-        let n = file.read(&mut buf)?;
+    while read < limit {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(limit - read).unwrap_or(usize::MAX));
+        let n = file.read(&mut buf[..want])?;
         if n == 0 {
             break;
         }
@@ -269,7 +305,15 @@ fn tail_start(file: &mut File) -> io::Result<Position> {
         }
         read += n as u64;
     }
-    Ok(pos)
+    Ok(Some(pos))
+}
+
+/// Where to pick up a file met again (by device and inode): a position already
+/// counted, or a length to count lines up to (a file that was there at the start).
+#[derive(Clone, Copy, Debug)]
+enum Resume {
+    At(Position),
+    AfterBytes(u64),
 }
 
 /// The totals of a follow run.
@@ -327,7 +371,34 @@ where
     Ok(totals)
 }
 
+/// The files a target could name now, with their identities and sizes.
+fn present_files(target: &Target) -> Vec<(FileId, u64)> {
+    let paths: Vec<PathBuf> = match target {
+        Target::File(p) => vec![p.clone()],
+        Target::Newest { dir, filter } => fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| filter.matches(Path::new(&e.file_name())))
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    paths
+        .iter()
+        .filter_map(|p| fs::metadata(p).ok())
+        .filter(Metadata::is_file)
+        .filter_map(|m| FileId::of(&m).map(|id| (id, m.len())))
+        .collect()
+}
+
 /// Follows one target through rotations until stopped.
+///
+/// Every file met is remembered by its identity with the place to pick it up again,
+/// so a directory whose newest file changes back and forth (`gateway.log` and
+/// `gateway.err.log` written in turn) reads each line once. Files there at the start
+/// are picked up at the length they had then (unless `--from-start`), files that
+/// appear later from their start, and a truncated file from its start again.
 fn follow_one(
     searcher: &Searcher,
     target: &Target,
@@ -337,10 +408,23 @@ fn follow_one(
     on_error: &(dyn Fn(&InputError) + Sync),
 ) -> io::Result<FollowTotals> {
     let mut totals = FollowTotals::default();
-    // Only the file there at the start is read from its end; files that appear later
-    // are new, and read whole.
-    let mut from_end = !opts.from_start;
+    let mut resume: HashMap<FileId, Resume> = HashMap::new();
+    if !opts.from_start {
+        for (id, len) in present_files(target) {
+            resume.insert(id, Resume::AfterBytes(len));
+        }
+    }
     let mut waiting_said = false;
+    // Each problem is said once, not at every retry.
+    let mut said: Option<String> = None;
+    let mut report = |e: InputError, totals: &mut FollowTotals| {
+        let text = e.to_string();
+        if said.as_deref() != Some(text.as_str()) {
+            on_error(&e);
+            totals.errors += 1;
+            said = Some(text);
+        }
+    };
     let error = |name: &Path, e: io::Error| InputError {
         name: name.display().to_string(),
         message: describe(&e),
@@ -355,50 +439,69 @@ fn follow_one(
                 );
                 waiting_said = true;
             }
-            from_end = false;
             sleep(opts.interval, stop);
             continue;
         };
+        // Opening a FIFO would wait for a writer, beyond the reach of Ctrl-C; and a
+        // pipe is live without --follow.
+        if fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            on_error(&InputError {
+                name: path.display().to_string(),
+                message: "not a regular file; --follow reads files (read a pipe without --follow)"
+                    .into(),
+                source: None,
+            });
+            totals.errors += 1;
+            return Ok(totals);
+        }
         let mut file = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
-                on_error(&error(&path, e));
-                totals.errors += 1;
+                report(error(&path, e), &mut totals);
                 sleep(opts.interval.max(Duration::from_secs(1)), stop);
                 continue;
             }
         };
         let id = file.metadata().ok().as_ref().and_then(FileId::of);
-        let start = if from_end {
-            let p = tail_start(&mut file).map_err(|e| error(&path, e));
-            match p.and_then(|p| {
-                file.seek(SeekFrom::Start(p.offset))
-                    .map(|_| p)
-                    .map_err(|e| error(&path, e))
-            }) {
-                Ok(p) => p,
-                Err(e) => {
-                    on_error(&e);
-                    totals.errors += 1;
-                    Position::START
-                }
-            }
-        } else {
-            Position::START
+        let start = match id.and_then(|id| resume.get(&id).copied()) {
+            Some(Resume::At(p)) => Ok(Some(p)),
+            Some(Resume::AfterBytes(len)) => tail_start(&mut file, len, stop),
+            None => Ok(Some(Position::START)),
         };
-        from_end = false;
-        let tail = Tail {
+        let start = match start.and_then(|p| match p {
+            Some(p) => file.seek(SeekFrom::Start(p.offset)).map(|_| Some(p)),
+            None => Ok(None),
+        }) {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) => {
+                report(error(&path, e), &mut totals);
+                sleep(opts.interval.max(Duration::from_secs(1)), stop);
+                continue;
+            }
+        };
+        let mut tail = Tail {
             file,
             path: path.clone(),
             id,
             offset: start.offset,
+            resume: start,
             target,
             opts,
             stop,
             switch: None,
+            drained: false,
         };
         let source: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
-        match searcher.search_reader_at(tail, start, &source, sink) {
+        let result = searcher.search_reader_at(&mut tail, start, &source, sink);
+        if let Some(id) = id {
+            if tail.switch == Some(Switch::Truncated) {
+                resume.remove(&id);
+            } else {
+                resume.insert(id, Resume::At(tail.resume));
+            }
+        }
+        match result {
             Ok(stats) => {
                 totals.records += stats.records;
                 if stats.stopped {
@@ -406,10 +509,10 @@ fn follow_one(
                 }
             }
             Err(SearchError::Write(e)) => return Err(e),
+            // Picked up again where it stopped, after a pause.
             Err(SearchError::Read { source: e, .. }) => {
-                on_error(&error(&path, e));
-                totals.errors += 1;
-                sleep(opts.interval, stop);
+                report(error(&path, e), &mut totals);
+                sleep(opts.interval.max(Duration::from_secs(1)), stop);
             }
         }
         sink.idle()?;
@@ -427,11 +530,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.log");
         fs::write(&p, b"one\ntwo\nthr").unwrap();
+        let stop = AtomicBool::new(false);
         let mut f = File::open(&p).unwrap();
-        assert_eq!(tail_start(&mut f).unwrap(), Position { offset: 8, line: 3 });
+        assert_eq!(
+            tail_start(&mut f, u64::MAX, &stop).unwrap(),
+            Some(Position { offset: 8, line: 3 })
+        );
+        // Only the first bytes: the length a file had when the follow began.
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(
+            tail_start(&mut f, 5, &stop).unwrap(),
+            Some(Position { offset: 4, line: 2 })
+        );
         fs::write(&p, b"").unwrap();
         let mut f = File::open(&p).unwrap();
-        assert_eq!(tail_start(&mut f).unwrap(), Position::START);
+        assert_eq!(
+            tail_start(&mut f, u64::MAX, &stop).unwrap(),
+            Some(Position::START)
+        );
     }
 
     #[test]

@@ -395,7 +395,9 @@ impl Ticker {
                             std::thread::sleep((next - now).min(Duration::from_millis(50)));
                             continue;
                         }
-                        next += interval;
+                        // After a stall (a blocked stderr, a slow disk), one line, not
+                        // a burst of catch-up lines.
+                        next = (next + interval).max(now);
                         let text = lock(&stats).snapshot(Stamp::now()).render(format);
                         match write_snapshot(&text, &out) {
                             Ok(()) => failed = false,

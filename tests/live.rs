@@ -456,3 +456,89 @@ fn vector_config_runs_clawscan() {
     assert_eq!(recs[1]["conn"], "v2");
     f.interrupt();
 }
+
+/// A directory with two live logs written in turn (`gateway.log` and
+/// `gateway.err.log` on macOS): each line is read once, and the lines there before the
+/// follow began are not read at all.
+#[test]
+fn follow_a_directory_with_two_live_files_reads_each_line_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gateway.log");
+    let err = dir.path().join("gateway.err.log");
+    fs::write(&out, event("a1")).unwrap();
+    fs::write(&err, event("b1")).unwrap();
+    let f = Follower::start(dir.path(), &["."]);
+    std::thread::sleep(Duration::from_millis(200));
+    let mut want = Vec::new();
+    for (i, (path, conn)) in [(&out, "a2"), (&err, "b2"), (&out, "a3"), (&err, "b3")]
+        .into_iter()
+        .enumerate()
+    {
+        append(path, &event(conn));
+        want.push(conn.to_string());
+        let recs = f.wait_for(i + 1);
+        // Each append is seen before the next: the newest file changes every time.
+        assert_eq!(recs.len(), i + 1, "{recs:?}");
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let recs = f.wait_for(4);
+    let got: Vec<String> = recs
+        .iter()
+        .map(|r| r["conn"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want);
+    let lines: Vec<u64> = recs.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [2, 2, 3, 3]);
+    f.interrupt();
+}
+
+/// A file whose size is an exact multiple of the read size: its records come out
+/// while the follow waits for more, not at Ctrl-C.
+#[test]
+fn follow_flushes_after_a_read_that_fills_the_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("g.log");
+    let line = event("x");
+    let mut text = String::new();
+    while text.len() + line.len() < 256 * 1024 {
+        text.push_str(&line);
+    }
+    // Pad with a harmless line to exactly 256 KiB.
+    let pad = 256 * 1024 - text.len();
+    text.push_str(&"y".repeat(pad - 1));
+    text.push('\n');
+    assert_eq!(text.len(), 256 * 1024);
+    fs::write(&log, &text).unwrap();
+    let f = Follower::start(dir.path(), &["--from-start", "g.log"]);
+    let n = text.matches("conn=x").count();
+    let recs = f.wait_for(n);
+    assert_eq!(recs.len(), n);
+    f.interrupt();
+}
+
+/// A FIFO is refused rather than waited on (opening it would block beyond the reach
+/// of Ctrl-C).
+#[test]
+fn follow_refuses_a_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("p.log");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = Command::new(BIN)
+        .args(["-F", "p.log"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -62,9 +62,9 @@ pub const HOLD_RECORDS: usize = 256;
 /// Most bytes of line text [`Annotate`] holds back.
 pub const HOLD_BYTES: usize = 4 << 20;
 /// Most finalized annotations remembered for records still held back (and most
-/// memoized annotations of live incidents). At most [`HOLD_RECORDS`] records wait, so
-/// four times as many incidents is ample; more only costs memory.
-const MAX_FINAL_CACHE: usize = 4 * HOLD_RECORDS;
+/// memoized annotations of live incidents). One eviction can finalize every live
+/// incident at once while [`HOLD_RECORDS`] records wait, so the bound covers both.
+const MAX_FINAL_CACHE: usize = correlate::MAX_LIVE + 2 * HOLD_RECORDS;
 
 /// What a record gets from the diagnosis: its `cause` and `hint`.
 pub type Annotation = (Option<Cause>, Option<String>);
