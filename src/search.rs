@@ -71,7 +71,7 @@ pub struct ContextLines {
     /// The pattern a context line matches.
     pub pattern: regex::bytes::Regex,
     /// Literals of which every match of `pattern` holds at least one.
-    pub anchors: &'static [&'static str],
+    pub anchors: Vec<&'static str>,
 }
 
 /// Where records go. NDJSON, counts, summaries and stats are all sinks.
@@ -174,7 +174,7 @@ impl Searcher {
     /// context. The anchors join the rules' in the one whole-buffer search.
     pub fn with_context(&self, context: ContextLines) -> Result<Searcher, RulesError> {
         Ok(Searcher {
-            rules: self.rules.with_context_anchors(context.anchors)?,
+            rules: self.rules.with_context_anchors(&context.anchors)?,
             context: Some(context.pattern),
             ..self.clone()
         })

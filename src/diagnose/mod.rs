@@ -94,70 +94,79 @@ impl std::fmt::Display for Loc {
     }
 }
 
-/// The context lines the diagnosis reads besides events: version banners and
-/// hints, `← connect` (client and version), `webchat connected`, the lines of a
-/// client error block, `sessions_spawn` / in-process client signs. Patterns are
-/// confined to one line. Pass to [`crate::Searcher::with_context`].
-pub fn context_pattern() -> ContextLines {
-    // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
-    #[allow(clippy::expect_used)]
-    static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-        regex::bytes::Regex::new(concat!(
-            r"OpenClaw 20[0-9][0-9]\.[0-9]",
-            r"|listening on ws://|ready \([0-9]+ plugins|http server listening",
-            r"|← connect |webchat connected ",
-            r"|Gateway target: |Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
-            r"|sessions_spawn|client=gateway-client|client=gateway:|\[cron\]",
-        ))
-        .expect("context pattern")
-    });
-    ContextLines {
-        pattern: RE.clone(),
-        anchors: &[
-            "OpenClaw 20",
-            "listening on ws://",
-            "ready (",
-            "http server listening",
-            "← connect ",
-            "webchat connected ",
-            "Gateway target: ",
-            "Source: ",
-            "sessions_spawn",
-            "client=gateway",
-            "[cron]",
-        ],
+/// One kind of context line: the pattern its text matches, a literal every match
+/// holds (for the anchor search), and whether a plain scan reads it too. The
+/// frequent kinds (`← connect`, `webchat connected`, `[cron]` are on most lines of a
+/// verbose log) are read only by `diagnose` and `--summary`: parsing them all made a
+/// plain scan five times slower.
+struct ContextForm {
+    pattern: &'static str,
+    anchor: &'static str,
+    in_plain_scan: bool,
+}
+
+const fn form(pattern: &'static str, anchor: &'static str, in_plain_scan: bool) -> ContextForm {
+    ContextForm {
+        pattern,
+        anchor,
+        in_plain_scan,
     }
 }
 
-/// The context lines a plain scan reads for its records' `cause` and `hint`: only the
-/// rare ones (version banners and hints, client error blocks, in-process client
-/// signs). [`context_pattern`] adds `← connect`, `webchat connected` and `[cron]`,
-/// which are on most lines of a verbose log: parsing them all made a plain scan
-/// five times slower, a cost only a `diagnose` or `--summary` run asks for.
-pub fn light_context_pattern() -> ContextLines {
-    // A fixed pattern (a unit test compiles it): failing here is a bug in this file.
+/// Version banners and hints, `← connect` (client and version), `webchat connected`,
+/// the lines of a client error block, `sessions_spawn` / in-process client signs.
+/// Each pattern is confined to one line.
+static CONTEXT_FORMS: &[ContextForm] = &[
+    form(r"OpenClaw 20[0-9][0-9]\.[0-9]", "OpenClaw 20", true),
+    form("listening on ws://", "listening on ws://", true),
+    form(r"ready \([0-9]+ plugins", "ready (", true),
+    form("http server listening", "http server listening", true),
+    form("← connect ", "← connect ", false),
+    form("webchat connected ", "webchat connected ", false),
+    form("Gateway target: ", "Gateway target: ", true),
+    form(
+        "Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
+        "Source: ",
+        true,
+    ),
+    form("sessions_spawn", "sessions_spawn", true),
+    form(
+        "client=gateway-client|client=gateway:",
+        "client=gateway",
+        false,
+    ),
+    form(r"\[cron\]", "[cron]", false),
+];
+
+/// The context lines of the chosen kinds, as the searcher takes them.
+fn context_lines(plain_scan: bool) -> ContextLines {
+    let forms: Vec<&ContextForm> = CONTEXT_FORMS
+        .iter()
+        .filter(|f| f.in_plain_scan || !plain_scan)
+        .collect();
+    let alternatives: Vec<&str> = forms.iter().map(|f| f.pattern).collect();
+    // Fixed patterns (a unit test compiles them): failing here is a bug in this file.
     #[allow(clippy::expect_used)]
-    static RE: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-        regex::bytes::Regex::new(concat!(
-            r"OpenClaw 20[0-9][0-9]\.[0-9]",
-            r"|listening on ws://|ready \([0-9]+ plugins|http server listening",
-            r"|Gateway target: |Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
-            r"|sessions_spawn",
-        ))
-        .expect("light context pattern")
-    });
+    let pattern = regex::bytes::Regex::new(&alternatives.join("|")).expect("context pattern");
     ContextLines {
-        pattern: RE.clone(),
-        anchors: &[
-            "OpenClaw 20",
-            "listening on ws://",
-            "ready (",
-            "http server listening",
-            "Gateway target: ",
-            "Source: ",
-            "sessions_spawn",
-        ],
+        pattern,
+        anchors: forms.iter().map(|f| f.anchor).collect(),
     }
+}
+
+/// The context lines the diagnosis reads besides events: every kind in
+/// [`CONTEXT_FORMS`]. Pass to [`crate::Searcher::with_context`].
+pub fn context_pattern() -> ContextLines {
+    static LINES: LazyLock<ContextLines> = LazyLock::new(|| context_lines(false));
+    LINES.clone()
+}
+
+/// The context lines a plain scan reads for its records' `cause` and `hint`: only the
+/// rare kinds (version banners and hints, client error blocks, in-process client
+/// signs), a cost a plain scan can afford.
+pub fn light_context_pattern() -> ContextLines {
+    static LINES: LazyLock<ContextLines> = LazyLock::new(|| context_lines(true));
+    LINES.clone()
 }
 
 /// What the diagnosis starts from.
