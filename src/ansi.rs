@@ -86,17 +86,21 @@ fn sequence_end(buf: &[u8], j: usize) -> usize {
 pub fn strip_into(src: &[u8], dst: &mut Vec<u8>) {
     // Backslashes are common in JSON lines (`\"`) and start an escape only as
     // `\u001b`: when the buffer holds none, stop at ESC bytes alone.
-    let json = json_escape_at(src).is_some();
-    let next = |from: usize| {
-        if json {
-            next_introducer(src, from)
-        } else {
-            memchr::memchr(ESC, src.get(from..)?).map(|i| from + i)
-        }
-    };
+    if json_escape_at(src).is_some() {
+        strip_stopping_at(src, dst, next_introducer);
+    } else {
+        strip_stopping_at(src, dst, |buf, from| {
+            memchr::memchr(ESC, buf.get(from..)?).map(|i| from + i)
+        });
+    }
+}
+
+/// [`strip_into`] with the search for the next possible escape given: each place
+/// `next` finds is checked for an escape sequence, which is dropped.
+fn strip_stopping_at(src: &[u8], dst: &mut Vec<u8>, next: impl Fn(&[u8], usize) -> Option<usize>) {
     let mut i = 0;
     let mut copied = 0;
-    while let Some(at) = next(i) {
+    while let Some(at) = next(src, i) {
         if let Some(len) = introducer_len(src, at) {
             dst.extend_from_slice(&src[copied..at]);
             i = sequence_end(src, at + len);
@@ -220,17 +224,7 @@ mod tests {
     fn esc_only_stops_agree_with_every_introducer() {
         fn reference(src: &[u8]) -> Vec<u8> {
             let mut dst = Vec::new();
-            let (mut i, mut copied) = (0, 0);
-            while let Some(at) = next_introducer(src, i) {
-                if let Some(len) = introducer_len(src, at) {
-                    dst.extend_from_slice(&src[copied..at]);
-                    i = sequence_end(src, at + len);
-                    copied = i;
-                } else {
-                    i = at + 1;
-                }
-            }
-            dst.extend_from_slice(&src[copied..]);
+            strip_stopping_at(src, &mut dst, next_introducer);
             dst
         }
         let alphabet: &[&[u8]] = &[b"\x1b", b"\\", b"\\u001b", b"[", b"31", b"m", b"x", b"\""];
