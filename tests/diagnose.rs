@@ -14,14 +14,14 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::{BIN, interrupt, root, stdout};
 
 /// `clawscan ARGS` from the crate root, with no OpenClaw state directory and no
 /// colour unless a test asks.
 fn clawscan(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clawscan"));
+    let mut cmd = Command::new(BIN);
     cmd.current_dir(root())
         .args(args)
         .env(
@@ -35,10 +35,6 @@ fn clawscan(args: &[&str]) -> Command {
 
 fn run(args: &[&str]) -> Output {
     clawscan(args).output().expect("run clawscan")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
 }
 
 fn stderr(o: &Output) -> String {
@@ -504,14 +500,6 @@ fn line_reader(out: std::process::ChildStdout) -> mpsc::Receiver<String> {
         }
     });
     rx
-}
-
-fn interrupt(pid: u32) {
-    let ok = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .expect("run kill");
-    assert!(ok.success());
 }
 
 fn excerpt_lines(path: &str, n: usize) -> String {

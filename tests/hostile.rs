@@ -1,10 +1,11 @@
 //! Hostile and broken input: nothing panics, nothing is lost, errors are clear.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_clawscan");
+mod common;
+
+use common::{BIN, interrupt, mkfifo};
 
 fn scan(args: &[&std::ffi::OsStr]) -> std::process::Output {
     Command::new(BIN)
@@ -12,11 +13,6 @@ fn scan(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
-    assert!(ok, "mkfifo failed");
 }
 
 #[test]
@@ -223,12 +219,7 @@ fn ctrl_c_keeps_the_partial_last_line() {
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert!(first.contains("\"conn\":\"p1\""), "{first}");
-    let ok = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+    interrupt(child.id());
     drop(stdin);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();

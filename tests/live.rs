@@ -9,11 +9,11 @@ mod common;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{BIN, run, stderr, stdout};
+use common::{BIN, interrupt, mkfifo, run, stderr, stdout};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -84,26 +84,23 @@ impl Follower {
 
     /// Ctrl-C: the run ends as a finished one, exit 130. Returns stderr.
     fn interrupt(mut self) -> String {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let until = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < until, "no exit after Ctrl-C");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert_eq!(status.code(), Some(130));
+        interrupt(self.child.id());
+        assert_eq!(wait_exit(&mut self.child).code(), Some(130));
         let mut err = String::new();
         std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
         err
+    }
+}
+
+/// Waits (at most [`DEADLINE`]) for the child to exit.
+fn wait_exit(child: &mut Child) -> ExitStatus {
+    let until = Instant::now() + DEADLINE;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < until, "no exit within {DEADLINE:?}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -221,15 +218,7 @@ fn follow_quiet_exits_on_the_first_event() {
         "an old line must not count"
     );
     append(&log, &event("new"));
-    let until = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < until);
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(wait_exit(&mut child).code(), Some(0));
 }
 
 /// Checks the Prometheus text exposition format: every sample belongs to a family
@@ -523,13 +512,7 @@ fn follow_flushes_after_a_read_that_fills_the_buffer() {
 fn follow_refuses_a_fifo() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("p.log");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let o = Command::new(BIN)
         .args(["-F", "p.log"])
         .current_dir(dir.path())
