@@ -116,31 +116,34 @@ impl Target {
 /// modification time and then name (daily names sort by date). Compressed files are
 /// finished rotations, never the live log.
 fn newest(dir: &Path, filter: &Filter) -> Option<PathBuf> {
-    let mut best: Option<(SystemTime, PathBuf)> = None;
-    for entry in fs::read_dir(dir).ok()?.flatten() {
-        let name = entry.file_name();
-        let rel = Path::new(&name);
-        let compressed = rel
-            .extension()
-            .is_some_and(|e| e == "gz" || e == "zst" || e == "zstd");
-        if compressed || !filter.matches(rel) {
-            continue;
-        }
-        let Ok(meta) = entry.metadata() else { continue };
-        if !meta.is_file() {
-            continue;
-        }
-        let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-        let path = entry.path();
-        let better = match &best {
-            None => true,
-            Some((t, p)) => (mtime, &path) > (*t, p),
-        };
-        if better {
-            best = Some((mtime, path));
-        }
-    }
-    best.map(|(_, p)| p)
+    candidates(dir, filter)
+        .into_iter()
+        .map(|(path, meta)| (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), path))
+        .max()
+        .map(|(_, p)| p)
+}
+
+/// The regular files in `dir` (not in subdirectories) that `filter` accepts and that
+/// could be a live log: compressed files are finished rotations.
+fn candidates(dir: &Path, filter: &Filter) -> Vec<(PathBuf, Metadata)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name();
+            let rel = Path::new(&name);
+            let compressed = rel
+                .extension()
+                .is_some_and(|e| e == "gz" || e == "zst" || e == "zstd");
+            !compressed && filter.matches(rel)
+        })
+        .filter_map(|entry| {
+            let meta = entry.metadata().ok()?;
+            meta.is_file().then(|| (entry.path(), meta))
+        })
+        .collect()
 }
 
 /// A file's identity: device and inode where the platform has them.
@@ -373,22 +376,17 @@ where
 
 /// The files a target could name now, with their identities and sizes.
 fn present_files(target: &Target) -> Vec<(FileId, u64)> {
-    let paths: Vec<PathBuf> = match target {
-        Target::File(p) => vec![p.clone()],
-        Target::Newest { dir, filter } => fs::read_dir(dir)
-            .map(|rd| {
-                rd.flatten()
-                    .filter(|e| filter.matches(Path::new(&e.file_name())))
-                    .map(|e| e.path())
-                    .collect()
-            })
+    let files = match target {
+        Target::File(p) => fs::metadata(p)
+            .ok()
+            .filter(Metadata::is_file)
+            .map(|m| vec![(p.clone(), m)])
             .unwrap_or_default(),
+        Target::Newest { dir, filter } => candidates(dir, filter),
     };
-    paths
+    files
         .iter()
-        .filter_map(|p| fs::metadata(p).ok())
-        .filter(Metadata::is_file)
-        .filter_map(|m| FileId::of(&m).map(|id| (id, m.len())))
+        .filter_map(|(_, m)| FileId::of(m).map(|id| (id, m.len())))
         .collect()
 }
 
