@@ -31,13 +31,15 @@ pub enum Cause {
     DeviceIdentity,
     /// The Control UI opened over plain HTTP from another host.
     ControlUiInsecure,
+    /// A proxy in front of the gateway that is not in `gateway.trustedProxies`.
+    UntrustedProxy,
     /// An event whose cause the evidence does not settle.
     Unknown,
 }
 
 impl Cause {
     /// Every cause, in the order reports list them when nothing else orders them.
-    pub const ALL: [Cause; 9] = [
+    pub const ALL: [Cause; 10] = [
         Cause::LoopbackLocalExec,
         Cause::SubagentScopeUpgrade,
         Cause::ExecApprovalsInvalid,
@@ -46,6 +48,7 @@ impl Cause {
         Cause::TokenMismatch,
         Cause::DeviceIdentity,
         Cause::ControlUiInsecure,
+        Cause::UntrustedProxy,
         Cause::Unknown,
     ];
 
@@ -60,6 +63,7 @@ impl Cause {
             Cause::TokenMismatch => "token_mismatch",
             Cause::DeviceIdentity => "device_identity",
             Cause::ControlUiInsecure => "control_ui_insecure",
+            Cause::UntrustedProxy => "untrusted_proxy",
             Cause::Unknown => "unknown",
         }
     }

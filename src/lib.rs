@@ -51,6 +51,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod search;
+pub mod span;
 pub mod stats;
 pub mod style;
 pub mod timefilter;

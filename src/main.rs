@@ -575,11 +575,9 @@ fn run_scan(args: ScanArgs) -> Outcome {
     } else {
         None
     };
-    if !args.quiet && (args.summary || !args.count || args.stats.is_some()) {
-        return run_scan_annotated(&args, &searcher, &inputs, targets.as_deref(), &batch);
-    }
-    if let Some(targets) = &targets {
-        // Only --quiet gets here: wait for the first event.
+    if let (Some(targets), true) = (&targets, args.quiet) {
+        // `-F -q` waits for the first event line as it arrives: the diagnosis would
+        // hold it back until the next line or a pause, and a pause ends no follow.
         on_interrupt_stop_following();
         let on_error = |e: &InputError| eprintln!("clawscan: {e}");
         let opts = follow_options(&args);
@@ -597,49 +595,10 @@ fn run_scan(args: ScanArgs) -> Outcome {
             Err(e) => write_failed(&e, Outcome::Match),
         };
     }
-    let mut on_error = |e: &InputError| eprintln!("clawscan: {e}");
-    let stdout = io::stdout();
-    let out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-
-    let (result, finished) = if args.quiet {
-        let mut sink = QuietSink;
-        let r = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
-        (r, Ok(()))
-    } else if args.count {
-        let mut sink = CountSink::new();
-        let r = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
-        let f = match &r {
-            Ok(_) => sink.write_to(out),
-            Err(_) => Ok(()),
-        };
-        (r, f)
-    } else {
-        let mut sink = JsonSink::new(out, args.line_buffered);
-        let r = batch::search(
-            &searcher,
-            &inputs,
-            &batch,
-            &mut sink as &mut dyn Sink,
-            &mut on_error,
-        );
-        (r, sink.finish().map(drop))
-    };
-
-    let totals = match result.and_then(|t| finished.map(|()| t)) {
-        Ok(t) => t,
-        // A closed pipe means a reader such as `head` has what it wanted: it only ever
-        // happens while writing a record, so there was a match.
-        Err(e) => return write_failed(&e, Outcome::Match),
-    };
-    if args.quiet && totals.records > 0 {
-        Outcome::Match
-    } else if totals.errors > 0 {
-        Outcome::Error
-    } else if totals.records > 0 {
-        Outcome::Match
-    } else {
-        Outcome::NoMatch
-    }
+    // Every other scan reads its records through the diagnosis: a record's `cause`,
+    // the events that span several lines and the noise left out by default are the
+    // same whether records are written, counted (`-c`) or only looked for (`-q`).
+    run_scan_annotated(&args, &searcher, &inputs, targets.as_deref(), &batch)
 }
 
 /// How a scan reads its inputs: threads, directory filter, time window, progress.
@@ -682,6 +641,8 @@ enum OutSink {
     Json(JsonSink<BufWriter<io::Stdout>>),
     Text(TextSink<BufWriter<io::Stdout>>),
     Count(CountSink),
+    /// `--quiet`: the first record ends the search.
+    Quiet,
     /// `clawscan diagnose`: the records are read, not written.
     Nothing,
 }
@@ -693,7 +654,7 @@ impl OutSink {
             OutSink::Json(j) => j.idle(),
             OutSink::Text(t) => t.idle(),
             OutSink::Count(c) => c.write_to(io::stdout().lock()),
-            OutSink::Nothing => Ok(()),
+            OutSink::Quiet | OutSink::Nothing => Ok(()),
         }
     }
 }
@@ -704,6 +665,7 @@ impl Sink for OutSink {
             OutSink::Json(s) => s.record(rec),
             OutSink::Text(s) => s.record(rec),
             OutSink::Count(s) => s.record(rec),
+            OutSink::Quiet => Ok(false),
             OutSink::Nothing => Ok(true),
         }
     }
@@ -712,7 +674,7 @@ impl Sink for OutSink {
         match self {
             OutSink::Json(s) => s.idle(),
             OutSink::Text(s) => s.idle(),
-            OutSink::Count(_) | OutSink::Nothing => Ok(()),
+            OutSink::Count(_) | OutSink::Quiet | OutSink::Nothing => Ok(()),
         }
     }
 }
@@ -835,10 +797,7 @@ fn run_scan_annotated(
     targets: Option<&[Target]>,
     batch: &BatchOptions,
 ) -> Outcome {
-    let forward = Forward {
-        all_lines: args.all,
-        categories: searcher.config().categories,
-    };
+    let forward = Forward::for_scan(args.all, &args.category);
     // The diagnosis sees every event and the context lines; the user's categories
     // apply to what is written.
     let searcher = searcher
@@ -859,7 +818,9 @@ fn run_scan_annotated(
         }
     };
     let stdout = || BufWriter::with_capacity(64 * 1024, io::stdout());
-    let format = if args.count {
+    let format = if args.quiet {
+        OutSink::Quiet
+    } else if args.count {
         OutSink::Count(CountSink::new())
     } else if args.format == Format::Text {
         let style = Style {
@@ -941,7 +902,10 @@ fn run_scan_annotated(
         Ok(t) => t,
         Err(e) => return write_failed(&e, Outcome::Match),
     };
-    if errors > 0 {
+    // Like `grep -q`: an event found is the answer, whatever else failed.
+    if args.quiet && forwarded > 0 {
+        Outcome::Match
+    } else if errors > 0 {
         Outcome::Error
     } else if forwarded > 0 {
         Outcome::Match
@@ -1016,6 +980,7 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
     let forward = Forward {
         all_lines: false,
         categories: CategorySet::EMPTY,
+        handshake_noise: false,
     };
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(
         StatsSink::new(OutSink::Nothing, None),

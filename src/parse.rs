@@ -329,6 +329,9 @@ impl Parser {
             rec.reason = c.get(2).map(|m| m.as_str().to_string());
         }
 
+        rec.phase = kv.get("phase").map(str::to_string);
+        rec.guidance = kv.get("guidance").map(str::to_string);
+        rec.suppressed = kv.get("suppressed").and_then(|n| n.parse().ok());
         rec.conn = kv.get("conn").map(str::to_string);
         rec.remote = kv
             .get("remote")
@@ -392,8 +395,13 @@ impl Parser {
             let (_, vstart, key) = keys[i];
             let mut j = i + 1;
             let vend = if key == "reason" && reason_to_eol {
-                j = keys.len();
-                line.len()
+                // The close reason runs to the end of the line up to ≈2026.6, and to
+                // ` phase=` (then ` suppressed=`) since: those two are the only keys
+                // that can follow it.
+                j = (i + 1..keys.len())
+                    .find(|&j| matches!(keys[j].2, "phase" | "suppressed"))
+                    .unwrap_or(keys.len());
+                keys.get(j).map_or(line.len(), |k| k.0)
             } else if key == "ua" {
                 // User agents hold anything, ` x=` included. The close template
                 // ends one at ` code=<n> reason=`; the unauthorized template ends

@@ -110,8 +110,11 @@ pub struct Record {
     pub v: u32,
     /// The input's path as given, or `-` for standard input.
     pub source: Arc<str>,
-    /// 1-based line number in the (decompressed) input.
+    /// 1-based line number in the (decompressed) input: the event's first line.
     pub line: u64,
+    /// The event's last line, when it spans several physical lines (a wrapped line, a
+    /// client error block, audit fields pasted one per line); `None` for one line.
+    pub end_line: Option<u64>,
     /// Byte offset of the line's first byte in the (decompressed) input.
     pub offset: u64,
     /// The timestamp as written on the line.
@@ -128,6 +131,12 @@ pub struct Record {
     pub code: Option<u16>,
     /// The close reason, for close events.
     pub reason: Option<String>,
+    /// How far the handshake got (`phase=`, 2026.6/7 and later).
+    pub phase: Option<String>,
+    /// The close text an `unauthorized` line gives the client (`guidance=`, late 2026).
+    pub guidance: Option<String>,
+    /// How many identical lines were rate-limited before this one (`suppressed=`).
+    pub suppressed: Option<u64>,
     /// The connection id (`conn=`), as written.
     pub conn: Option<String>,
     /// The remote address (`remote=`, or the audit line's `ip=`).
@@ -169,6 +178,7 @@ impl Record {
             v: SCHEMA_VERSION,
             source,
             line,
+            end_line: None,
             offset,
             ts: None,
             ts_utc: None,
@@ -177,6 +187,9 @@ impl Record {
             categories: CategorySet::EMPTY,
             code: None,
             reason: None,
+            phase: None,
+            guidance: None,
+            suppressed: None,
             conn: None,
             remote: None,
             device: None,
@@ -224,7 +237,7 @@ mod tests {
         let r = Record::new("-".into(), 1, 0);
         let v = serde_json::to_value(&r).unwrap();
         let obj = v.as_object().unwrap();
-        assert_eq!(obj.len(), 27);
+        assert_eq!(obj.len(), 31);
         assert_eq!(obj["categories"], serde_json::json!([]));
         assert!(obj["ts"].is_null());
     }

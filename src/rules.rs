@@ -43,11 +43,13 @@ pub enum Category {
     ExecApprovals = 7,
     /// Invalid configuration reported by OpenClaw.
     Config = 8,
+    /// A proxy the gateway does not trust (`proxy_attribution_required`, 2026.8.1+).
+    Proxy = 9,
 }
 
 impl Category {
     /// Every category, in output order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 10] = [
         Category::Pairing,
         Category::Close1008,
         Category::Token,
@@ -57,6 +59,7 @@ impl Category {
         Category::DmPairing,
         Category::ExecApprovals,
         Category::Config,
+        Category::Proxy,
     ];
 
     /// The stable name used in records and on the command line.
@@ -71,6 +74,7 @@ impl Category {
             Category::DmPairing => "dm_pairing",
             Category::ExecApprovals => "exec_approvals",
             Category::Config => "config",
+            Category::Proxy => "proxy",
         }
     }
 
@@ -201,6 +205,19 @@ pub static RULES: &[Rule] = &[
     rule!("device_removed", [Pairing], r"reason=device removed|\): device removed", ["ice removed"]),
     rule!("reapprove", [Pairing], r"identity changed and must be re-approved", ["identity"]),
     rule!("devices_approve", [Pairing], r"openclaw devices approve", ["devices approve"]),
+    // Current releases (§7): `openclaw gateway status`, a Control UI connect that
+    // waited for the owner's decision (`pairing approved` is a success: no rule),
+    // the error details codes, and doctor's count of waiting devices.
+    rule!("capability_pending", [Pairing], r"Capability: pairing-pending", ["airing-"]),
+    rule!("pairing_outcome", [Pairing], r"pairing (?:rejected|expired|superseded)|PAIRING_(?:REJECTED|EXPIRED)", ["airing ", "PAIR"]),
+    rule!("waits_for_approval", [Pairing], r"[0-9]+ (?:devices?|requests?|nodes?) (?:waits?|waiting|pending) for approval", ["for approval"]),
+    // Control UI login cards and banners (§7.3), and wrapper apps' own words.
+    rule!("ui_approve_browser", [Pairing], r"(?:Approve|Re-approve|Pair) this browser|Approve the new (?:access level|role)|Access request (?:declined|expired)|Pairing link is no longer valid", ["this browser", "pprove the new", "ccess request ", "airing "]),
+    rule!("browser_copilot", [Pairing, Auth], r"browser copilot requires a dedicated paired device identity", ["identity"]),
+    rule!("waiting_for_pairing", [Pairing], r"[Ww]aiting for pairing approval|[Pp]airing (?:approval )?pending", ["airing "]),
+    // Translated UI and wrapper texts: zh-CN pairing hint and card, and "pairing" in
+    // Chinese and Japanese wrappers.
+    rule!("pairing_translated", [Pairing], "配对|ペアリング", ["配对", "ペアリング"]),
     // --- close code 1008 ------------------------------------------------------------------
     // `code=1008`, JSON `"code":1008`, `gateway closed (1008)`, `disconnected (1008)`,
     // `close(1008)`; not a 1008 inside a UUID or a longer number.
@@ -213,6 +230,9 @@ pub static RULES: &[Rule] = &[
     rule!("device_token_denied", [Token], r"device token rotation denied", ["ce token "], Warn),
     rule!("device_token_scope", [Token, Scope], r"device token scope mismatch|scope_mismatch", ["mismatch"]),
     rule!("bootstrap_token", [Token], r"bootstrap token (?:invalid|revoke skipped)", ["p token "]),
+    rule!("setup_code", [Token], r"setup code invalid, expired, revoked, or already used", ["setup code"]),
+    // Translated close texts and UI strings (§7.3): 令牌 is "token".
+    rule!("token_translated", [Token], "令牌", ["令牌"]),
     rule!("token_details", [Token], r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)", ["TOKEN_"]),
     // --- auth and device identity ---------------------------------------------------------
     // (`reason=<auth code>` values such as rate_limited or tailscale_* stand on
@@ -227,12 +247,24 @@ pub static RULES: &[Rule] = &[
     rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale", ["identity", "signature", "required", "mismatch", "nvalid"]),
     rule!("control_ui_insecure", [Auth], r"control ui requires device identity", ["identity"]),
     rule!("origin", [Auth], r"origin not allowed|origin-mismatch", ["not allowed", "mismatch"]),
-    rule!("locality", [Auth], r"Proxy headers detected from untrusted address\. Connection will not be treated as local|Loopback connection with non-local Host header", ["treated as local", "non-local"], Warn),
+    rule!("locality", [Auth], r"Loopback connection with non-local Host header", ["non-local"], Warn),
+    rule!("verified_identity", [Auth], r"require a verified user identity|Verified identity required|AUTH_VERIFIED_USER_REQUIRED|AUTH_IDENTITY_HEADER_REQUIRED", ["erified", "AUTH_"]),
+    rule!("ui_auth", [Auth], r"Gateway secret rejected|This Gateway expects its (?:token|password)|Too many failed attempts|Secure browser context required|Browser origin not allowed|gateway auth failed|Auth failed\. Re-copy a tokenized URL", ["rejected", "xpects its", "failed attempts", "browser context", "not allowed", "uth failed"]),
+    // 未授权 "unauthorized", 身份验证 / 认证 "authentication" (zh-CN); Portuguese.
+    rule!("auth_translated", [Auth], "未授权|身份验证", ["未授权", "身份验证"]),
+    // --- a proxy the gateway does not trust (§7.1, §7.2, §7.5) ---------------------------
+    rule!("untrusted_proxy", [Proxy, Auth], r"Proxy headers detected from untrusted address", ["untrusted address"], Warn),
+    rule!("proxy_attribution", [Proxy], r"proxy_attribution_required|[Pp]roxy client attribution is required|ingress attribution required|missing prepared ingress attribution|unattributable proxy-shaped traffic", ["attribut"]),
     // --- role and scope upgrades ----------------------------------------------------------
     rule!("access_upgrade", [Scope], r"security audit: device (?:access|metadata) upgrade requested", ["upgrade"], Warn),
-    rule!("upgrade_reason", [Scope], r#"reason(?:"?[=:]"?|: )(?:role|scope|metadata)-upgrade"#, ["upgrade"]),
+    // `reason=…`, meta `"reason":"…"`, and the same pasted one field per line
+    // (`reason: scope-upgrade`, pretty-printed `"reason": "not-paired",`).
+    rule!("upgrade_reason", [Scope], r#"reason"? ?[=:] ?"?(?:role|scope|metadata)-upgrade"#, ["upgrade"]),
+    rule!("not_paired_reason", [Pairing], r#"reason"? ?[=:] ?"?not-paired"#, ["not-paired"]),
     rule!("missing_scope", [Scope], r"missing scope: |unauthorized role: ", ["missing", "unauthorized"]),
-    rule!("scope_pending", [Scope, Pairing], r"scope upgrade pending approval", ["upgrade"]),
+    // The short client texts of current releases (§7.2), each with `(requestId: …)`.
+    rule!("upgrade_pending", [Scope, Pairing], r"(?:scope|role) upgrade pending approval|device metadata change pending approval", ["ending approval"]),
+    rule!("own_scope_upgrade", [Scope, Pairing], r"can't approve its own scope upgrade", ["upgrade"]),
     rule!("more_than_approved", [Scope], r"(?:higher role|more scopes) than currently approved", ["currently approved"]),
     // --- connections that failed around the handshake -------------------------------------
     rule!("closed_before_connect", [Handshake], r"closed before connect", ["d before connect"], Warn),
@@ -242,7 +274,8 @@ pub static RULES: &[Rule] = &[
     rule!("client_closed", [Handshake], r"gateway closed \(", ["closed ("], Error),
     rule!("ui_disconnected", [Handshake], r"disconnected \((?:1008|4008)\)", ["1008", "4008"]),
     rule!("clawx_closed", [Handshake], r"Gateway WebSocket closed \(code=", ["closed ("]),
-    rule!("connect_challenge", [Handshake], r"connect challenge missing nonce", ["missing"]),
+    rule!("connect_challenge", [Handshake], r"connect challenge (?:missing nonce|timeout)", ["challenge "]),
+    rule!("upgrade_rejected", [Handshake], r"rejected websocket upgrade \(HTTP [0-9]{3}\)|permanently rejected connection", ["upgrade", "rejected"], Error),
     rule!("code_4008", [Handshake], r#"code(?:=|":|: | )4008(?-u:\b)|\(4008(?-u:\b)"#, ["4008"]),
     // --- chat DM pairing --------------------------------------------------------------------
     rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing "], Info),
@@ -819,6 +852,11 @@ mod tests {
             "conn=64e91008-b46a-4288-bdc2-5167dd59ea96 id=10080",
             "code=10080 reason=nope",
             "service restart (1012)",
+            // Benign lines of current releases (§7.1, §7.2).
+            "[ws] authenticated user disconnected code=1000 reason=n/a conn=c9 user=u1",
+            "[gateway] security audit: trusted-proxy operator device auto-approved user=mia device=0c4f9a2b11de scopes=operator.read",
+            "[ws] webchat disconnected code=1012 reason=node capabilities changed conn=c",
+            "Approved pairing for operator mia",
         ] {
             assert!(cats(line).is_empty(), "{line}: {:?}", cats(line));
         }
@@ -941,7 +979,48 @@ mod tests {
         ),
         (
             "locality",
+            "[ws] Loopback connection with non-local Host header. Treating it as remote. host=gw.example.net",
+        ),
+        (
+            "untrusted_proxy",
             "[ws] Proxy headers detected from untrusted address. Connection will not be treated as local. remote=172.17.0.1",
+        ),
+        (
+            "proxy_attribution",
+            r#"gateway connect failed: Error: gateway rejected websocket upgrade (HTTP 403): {"error":{"message":"Proxy client attribution is required.","type":"proxy_attribution_required"}}"#,
+        ),
+        (
+            "upgrade_rejected",
+            "gateway connect failed: Error: gateway rejected websocket upgrade (HTTP 429): rate limited",
+        ),
+        (
+            "verified_identity",
+            "gateway closed (1008): operator role policies require a verified user identity for this authentication method; use an identity-aware route",
+        ),
+        ("ui_auth", "Gateway secret rejected"),
+        ("auth_translated", "未授权：认证失败次数过多（请稍后重试）"),
+        ("token_translated", "此 Gateway 需要令牌"),
+        (
+            "setup_code",
+            "reason=unauthorized: setup code invalid, expired, revoked, or already used (create a new code; review `openclaw devices list`)",
+        ),
+        ("capability_pending", "Capability: pairing-pending"),
+        ("pairing_outcome", "disconnected (1008): pairing rejected"),
+        ("waits_for_approval", "Error: 1 device waits for approval"),
+        ("ui_approve_browser", "Approve this browser"),
+        (
+            "browser_copilot",
+            "gateway closed (1008): browser copilot requires a dedicated paired device identity",
+        ),
+        (
+            "waiting_for_pairing",
+            "[ClawX] Waiting for pairing approval on the gateway host",
+        ),
+        ("pairing_translated", "此设备需要网关主机的配对批准。"),
+        ("not_paired_reason", r#"      "reason": "not-paired","#),
+        (
+            "own_scope_upgrade",
+            "This device can't approve its own scope upgrade. Approve it from the Control UI or another authorized device.",
         ),
         (
             "access_upgrade",
@@ -956,8 +1035,8 @@ mod tests {
             "[ws] ⇄ res ✗ sessions.patch 4ms errorCode=INVALID_REQUEST errorMessage=missing scope: operator.admin",
         ),
         (
-            "scope_pending",
-            "gateway connect failed: scope upgrade pending approval (requestId: 5b0f3c2e)",
+            "upgrade_pending",
+            "gateway connect failed: GatewayClientRequestError: role upgrade pending approval (requestId: 5b0f3c2e)",
         ),
         (
             "more_than_approved",

@@ -127,6 +127,14 @@ fn check_fixture(log: &str, want: &Value) {
         if let Some(c) = w.get("confidence") {
             assert_eq!(&g["confidence"], c, "{cause} confidence in {}", ctx());
         }
+        if let Some(alts) = w.get("alternatives") {
+            assert_eq!(
+                &g["alternatives"],
+                alts,
+                "{cause} alternatives in {}",
+                ctx()
+            );
+        }
         if let Some(ids) = w.get("request_ids") {
             assert_eq!(&g["request_ids"], ids, "{cause} request ids in {}", ctx());
         }
@@ -458,6 +466,8 @@ fn per_connection_state_stays_bounded() {
     );
     assert!(probe.max_conns <= diagnose::correlate::MAX_LIVE + 1);
     assert!(probe.max_held <= diagnose::HOLD_RECORDS);
+    // The last record waits for the line below it (a multi-line event): end of input.
+    probe.inner.flush_held().unwrap();
     let report = probe.inner.diagnoser().report();
     assert_eq!(report.causes.len(), 1);
     assert_eq!(

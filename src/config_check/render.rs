@@ -60,6 +60,7 @@ fn cause_blurb(c: Cause) -> &'static str {
         Cause::TokenMismatch => "`unauthorized: gateway token mismatch`, not pairing",
         Cause::DeviceIdentity => "missing, stale or corrupt device identity",
         Cause::ControlUiInsecure => "Control UI over plain HTTP from another host",
+        Cause::UntrustedProxy => "a proxy in front of the gateway not in gateway.trustedProxies",
         Cause::Unknown => "no specific pairing cause",
     }
 }

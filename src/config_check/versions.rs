@@ -44,7 +44,7 @@ impl OcVersion {
         let year = parts.next()?.parse().ok()?;
         let month = parts.next()?.parse().ok()?;
         let day = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=999).contains(&day) {
             return None;
         }
         let rerelease = match suffix {

@@ -70,6 +70,10 @@ pub enum Facet {
     InsecureContext,
     /// Control UI origin not allowed.
     Origin,
+    /// `gateway.roles` wants a verified user identity for this auth method.
+    VerifiedIdentity,
+    /// The refused client is a browser (Control UI).
+    Browser,
 }
 
 /// A small set of facets.
@@ -233,6 +237,13 @@ pub static CAUSES: &[CauseRow] = &[
                 ],
             },
             FixRule {
+                facet: Some(Facet::VerifiedIdentity),
+                range: Range::Any,
+                steps: &[
+                    "`gateway.roles` requires a verified user identity for this way of authenticating (`AUTH_VERIFIED_USER_REQUIRED`): no pairing request exists, so approving devices does not help. Connect through the identity-aware route (Tailscale or the trusted proxy), or change `gateway.roles` on the gateway.",
+                ],
+            },
+            FixRule {
                 facet: Some(Facet::ProxyAuth),
                 range: Range::Any,
                 steps: &[
@@ -300,7 +311,20 @@ pub static CAUSES: &[CauseRow] = &[
                 range: Range::Any,
                 steps: &[
                     "Open the Control UI from a secure context: http://127.0.0.1:18789/ on the gateway host, through an SSH tunnel (`ssh -N -L 18789:127.0.0.1:18789 <gateway-host>`, then http://127.0.0.1:18789/), or over HTTPS (e.g. Tailscale Serve).",
-                    "`gateway.controlUi.allowInsecureAuth` and `gateway.controlUi.dangerouslyDisableDeviceAuth` also silence this, by weakening security: last resort only.",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::InsecureContext),
+                range: Range::In(None, ver(2026, 7, 2)),
+                steps: &[
+                    "On {version}, `gateway.controlUi.allowInsecureAuth` and `gateway.controlUi.dangerouslyDisableDeviceAuth` also silence this, by weakening security: last resort only (both are retired from 2026.7.2 on).",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::InsecureContext),
+                range: Range::In(ver(2026, 7, 2), None),
+                steps: &[
+                    "Browser pairing cannot be switched off on {version}: `gateway.controlUi.allowInsecureAuth` is rejected and `dangerouslyDisableDeviceAuth` is ignored. `gateway.auth.mode: \"none\"` or a Tailscale-authenticated browser skips it.",
                 ],
             },
             FixRule {
@@ -316,7 +340,7 @@ pub static CAUSES: &[CauseRow] = &[
     },
     CauseRow {
         cause: Cause::LoopbackLocalExec,
-        title: "a local exec/node client was refused after the 2026.3.31 device-role change",
+        title: "a client on the gateway's own host (CLI, TUI, node host, app) was refused",
         guide_variant: Some(1),
         evidence: &[
             "audit `security audit: device access upgrade requested reason=role-upgrade` with `ip=unknown-ip` (local), `roleFrom=<none>`, `roleTo=node|operator`, `client=node-host|cli`",
@@ -355,10 +379,18 @@ pub static CAUSES: &[CauseRow] = &[
             },
             FixRule {
                 facet: None,
-                range: Range::In(ver(2026, 4, 2), None),
+                range: Range::In(ver(2026, 4, 2), ver(2026, 8, 1)),
                 steps: &[
-                    "This build ({version}) already has the 2026.4.2 fix, so a local role upgrade is approved silently: the gateway did not treat this client as local. Look for `Proxy headers detected from untrusted address` or `Loopback connection with non-local Host header`; add the proxy to `gateway.trustedProxies`, or connect to ws://127.0.0.1:18789 directly.",
-                    "If the request is genuine, approve it once: `openclaw devices list`, then {approve}.",
+                    "This build ({version}) already has the 2026.4.2 fix (local role upgrades are approved silently), so either the gateway did not see this client as local — look for `Proxy headers detected from untrusted address` or `Loopback connection with non-local Host header` and add the proxy to `gateway.trustedProxies`, or connect to ws://127.0.0.1:18789 directly — or it asked for more scopes, which a local client must have approved once on this release.",
+                    "Approve the pending request once on the gateway host: `openclaw devices list`, then {approve}.",
+                ],
+            },
+            FixRule {
+                facet: None,
+                range: Range::In(ver(2026, 8, 1), None),
+                steps: &[
+                    "On {version} local clients are approved silently (`gateway.nodes.pairing.autoApproveLocal`, on by default) only when they connect with local-grade credentials — no auth, the shared token or the password (#124589); a client that presents its device token, or comes through Tailscale or a trusted proxy, keeps its paired scopes and needs one approval. Check `gateway.nodes.pairing.autoApproveLocal` is not off and give the client the gateway's token (`openclaw gateway auth-token --show`).",
+                    "Approve the pending request from the Control UI or another authorized device (a device cannot approve its own scope upgrade): `openclaw devices list`, then {approve}.",
                 ],
             },
             FixRule {
@@ -404,6 +436,27 @@ pub static CAUSES: &[CauseRow] = &[
             },
         ],
         fixes: &[
+            FixRule {
+                facet: Some(Facet::ApprovalsUpgrade),
+                range: Range::In(ver(2026, 3, 25), ver(2026, 4, 5)),
+                steps: &[
+                    "The exec approvals client asked for `operator.approvals` and the gateway wanted pairing; on {version} local scope upgrades are not silent (2026.3.25 – 2026.4.4): upgrade to 2026.4.5 or later, or approve once: `openclaw devices list`, then {approve}.",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::ApprovalsUpgrade),
+                range: Range::In(ver(2026, 4, 5), None),
+                steps: &[
+                    "This build ({version}) has the 2026.4.5 fix, so the approvals client's `operator.approvals` upgrade is pending: run {approve} (`openclaw devices list` shows it).",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::ApprovalsUpgrade),
+                range: Range::Unknown,
+                steps: &[
+                    "The exec approvals client (the gateway's own in-process client) asked for `operator.approvals` and was refused: approve the pending upgrade once (`openclaw devices list`, then {approve}); on 2026.3.25 – 2026.4.4 upgrading to 2026.4.5 or later also fixes it.",
+                ],
+            },
             FixRule {
                 facet: Some(Facet::GuideSubagents),
                 range: Range::Any,
@@ -477,6 +530,13 @@ pub static CAUSES: &[CauseRow] = &[
                 ],
             },
             FixRule {
+                facet: Some(Facet::Browser),
+                range: Range::In(ver(2026, 5, 13), None),
+                steps: &[
+                    "A browser is approved silently only on direct loopback since 2026.5 (#81289): on the gateway host, `openclaw dashboard` opens an owner link, or `openclaw pair <CODE>` approves a browser that chose \"Pair this browser\".",
+                ],
+            },
+            FixRule {
                 facet: Some(Facet::RemoteUpgrade),
                 range: Range::Any,
                 steps: &[
@@ -528,7 +588,7 @@ pub static CAUSES: &[CauseRow] = &[
                 facet: Some(Facet::ApprovalsUpgrade),
                 range: Range::Unknown,
                 steps: &[
-                    "The exec approvals client asked for `operator.approvals` and was refused: approve the pending upgrade once (`openclaw devices list`, then {approve}); on 2026.3.25 – 2026.4.4 upgrading to 2026.4.5 or later also fixes it.",
+                    "The exec approvals client (the gateway's own in-process client) asked for `operator.approvals` and was refused: approve the pending upgrade once (`openclaw devices list`, then {approve}); on 2026.3.25 – 2026.4.4 upgrading to 2026.4.5 or later also fixes it.",
                 ],
             },
             FixRule {
@@ -536,7 +596,21 @@ pub static CAUSES: &[CauseRow] = &[
                 range: Range::Any,
                 steps: &[
                     "Use only valid values in ~/.openclaw/exec-approvals.json: `security` and `askFallback` ∈ `deny|allowlist|full`, `ask` ∈ `off|on-miss|always` (`askFallback: \"allow\"` is not valid); `clawscan check` shows each bad value and where.",
-                    "`openclaw approvals get --gateway` shows the effective policy; `tools.exec.security` / `tools.exec.ask` in openclaw.json also apply, and the stricter wins.",
+                    "`openclaw approvals get --gateway` shows the effective policy.",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::ExecPolicy),
+                range: Range::In(None, ver(2026, 8, 1)),
+                steps: &[
+                    "`tools.exec.security` / `tools.exec.ask` in openclaw.json also apply, and the stricter wins.",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::ExecPolicy),
+                range: Range::In(ver(2026, 8, 1), None),
+                steps: &[
+                    "`tools.exec.mode` in openclaw.json also applies (it replaced `tools.exec.security`/`ask`), and the stricter wins.",
                 ],
             },
             FixRule {
@@ -613,6 +687,43 @@ pub static CAUSES: &[CauseRow] = &[
             instead: "DM users never get a 1008 close: they get an access-not-configured reply with a pairing code, or silence. `dm.allowedUsers` does not exist and invalidates the config: use `channels.<channel>.allowFrom` (not empty), or approve with `openclaw pairing approve`.",
         }),
         order: 8,
+    },
+    CauseRow {
+        cause: Cause::UntrustedProxy,
+        title: "a proxy in front of the gateway is not in gateway.trustedProxies",
+        guide_variant: None,
+        evidence: &[
+            "client `gateway rejected websocket upgrade (HTTP 403): …proxy_attribution_required…` or `node host gateway permanently rejected connection (proxy_attribution_required)` (2026.8.1+)",
+            "gateway `observed unattributable proxy-shaped traffic from <ip>`, `gateway websocket missing prepared ingress attribution`, close `gateway ingress attribution required` (2026.8.1+)",
+            "before 2026.8.1: `Proxy headers detected from untrusted address. Connection will not be treated as local.`, then a local client refused as if remote",
+        ],
+        fixed_in: &[],
+        fixes: &[
+            FixRule {
+                facet: None,
+                range: Range::Any,
+                steps: &[
+                    "List the proxy's own address in `gateway.trustedProxies` on the gateway (`[\"127.0.0.1\", \"::1\"]` for a proxy on the same host; the Docker bridge or the ingress's address or CIDR otherwise), never the clients' LAN, then restart the gateway. The proxy must overwrite or rebuild `X-Forwarded-For` instead of passing on the client's.",
+                    "Or connect to the gateway directly (ws://127.0.0.1:18789 on its host, or an SSH tunnel) instead of through the proxy. A gateway-managed `gateway.tailscale.mode: \"serve\"` needs no entry.",
+                ],
+            },
+            FixRule {
+                facet: None,
+                range: Range::In(None, ver(2026, 8, 1)),
+                steps: &[
+                    "On {version} the gateway treats clients behind an untrusted proxy as remote, so they need pairing: once the proxy is trusted, local clients are approved silently again; until then approve the request once: `openclaw devices list`, then {approve}.",
+                ],
+            },
+            FixRule {
+                facet: None,
+                range: Range::In(ver(2026, 8, 1), None),
+                steps: &[
+                    "Since 2026.8.1 (#119950) the gateway refuses such traffic outright (HTTP 403 `proxy_attribution_required`): there is no pairing request to approve. `gateway.remote.edgeAuth`, which clients suggest for a 403, is for identity-aware proxies such as Cloudflare Access, not for this.",
+                ],
+            },
+        ],
+        guide: None,
+        order: 3,
     },
     CauseRow {
         cause: Cause::Unknown,
@@ -756,6 +867,91 @@ mod tests {
             }
         }
     }
+
+    /// For every cause, every facet and every release era, the steps name no key the
+    /// era rejects or ignores, and `--latest` only where it still approves.
+    #[test]
+    fn every_era_gets_steps_it_accepts() {
+        let eras: &[(OcVersion, &str)] = &[
+            (OcVersion::new(2026, 2, 20), "2.x"),
+            (OcVersion::new(2026, 3, 31), "3.31"),
+            (OcVersion::new(2026, 4, 5), "4.5"),
+            (OcVersion::new(2026, 4, 12), "4.12"),
+            (OcVersion::new(2026, 6, 3), "6.x"),
+            (OcVersion::new(2026, 7, 2), "7.2"),
+            (OcVersion::new(2026, 8, 1), "8.1"),
+            (OcVersion::new(2026, 9, 33), "9.33"),
+            (OcVersion::new(2026, 11, 3), "11.3"),
+        ];
+        let p = FixParams::default();
+        for &(v, name) in eras {
+            let view = VersionView::exact(v);
+            for row in CAUSES {
+                for facet_bits in 0..32u8 {
+                    let mut facets = Facets::default();
+                    if let Some(f) = FACETS.get(facet_bits as usize) {
+                        facets.insert(*f);
+                    }
+                    for step in fix_steps(row.cause, facets, &view, &p) {
+                        let lower = step.to_lowercase();
+                        if v >= OcVersion::new(2026, 4, 10) {
+                            assert!(!step.contains("--latest"), "{name} {}: {step}", row.cause);
+                        }
+                        if v >= OcVersion::new(2026, 7, 2) {
+                            for retired in ["allowinsecureauth", "dangerouslydisabledeviceauth"] {
+                                assert!(
+                                    !lower.contains(retired)
+                                        || lower.contains("retired")
+                                        || lower.contains("rejected"),
+                                    "{name} {}: {step}",
+                                    row.cause
+                                );
+                            }
+                        }
+                        if v >= OcVersion::new(2026, 8, 1) {
+                            assert!(!step.contains("tools.exec.security` /"), "{name}: {step}");
+                        }
+                        for bad in ["localexec", "agents.subagents", "allowedusers"] {
+                            assert!(
+                                !lower.contains(bad) || lower.starts_with("remove"),
+                                "{name} {}: {step}",
+                                row.cause
+                            );
+                        }
+                        assert!(!lower.contains("bind\": \"127.0.0.1"), "{step}");
+                    }
+                }
+            }
+        }
+    }
+
+    const FACETS: &[Facet] = &[
+        Facet::GuideLocalExec,
+        Facet::GuideBind,
+        Facet::GuideSubagents,
+        Facet::GuideAllowedUsers,
+        Facet::ApprovalsUpgrade,
+        Facet::ExecPolicy,
+        Facet::ExecLegacy,
+        Facet::ViaProxy,
+        Facet::RemoteUpgrade,
+        Facet::SharedToken,
+        Facet::TokenNotConfigured,
+        Facet::Password,
+        Facet::DeviceToken,
+        Facet::RateLimited,
+        Facet::AuthChanged,
+        Facet::Bootstrap,
+        Facet::ProxyAuth,
+        Facet::IdentityMissing,
+        Facet::SignatureExpired,
+        Facet::Nonce,
+        Facet::IdentityCorrupt,
+        Facet::InsecureContext,
+        Facet::Origin,
+        Facet::VerifiedIdentity,
+        Facet::Browser,
+    ];
 
     #[test]
     fn version_picks_the_steps() {

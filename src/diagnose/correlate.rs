@@ -193,6 +193,9 @@ pub struct Table {
     last_config: Option<(Id, Arc<str>, u64)>,
     last_ws_conn: Option<String>,
     recent_subagent: Option<u64>,
+    /// The last pasted command (`$ openclaw tui`): which client, and where it
+    /// connects, for the failures that follow it.
+    recent_command: Option<(u64, Option<super::incident::ClientKind>, Option<bool>)>,
     aliases: HashMap<Id, Id>,
     alias_order: VecDeque<Id>,
     next_id: Id,
@@ -245,6 +248,12 @@ impl Table {
             .is_some_and(|s| seq.saturating_sub(s) <= JOIN_WINDOW)
         {
             inc.facts.subagent_ctx = true;
+        }
+        if let Some((at, kind, local)) = self.recent_command
+            && seq.saturating_sub(at) <= JOIN_WINDOW
+        {
+            inc.facts.client_kind = inc.facts.client_kind.or(kind);
+            inc.facts.local = inc.facts.local.or(local);
         }
         self.incidents.insert(id, inc);
         self.order.push_back(id);
@@ -399,6 +408,12 @@ impl Table {
                     self.add(id, rec, kind, seq, locality_seen);
                     self.last_config = Some((id, Arc::clone(&rec.source), rec.line));
                     id
+                }
+                LineKind::Command => {
+                    let mut probe = Facts::default();
+                    probe.apply(rec, kind, false);
+                    self.recent_command = Some((seq, probe.client_kind, probe.local));
+                    return None;
                 }
                 LineKind::Context => return None,
                 _ => {

@@ -89,6 +89,62 @@ impl Sub {
     }
 }
 
+/// Which client was refused: the user's frame for "who" (the causes follow from it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientKind {
+    /// The `openclaw` CLI (`openclaw logs`, `devices`, `cron`, …).
+    Cli,
+    /// `openclaw tui`.
+    Tui,
+    /// The node host (`openclaw node run`), the local exec client.
+    NodeHost,
+    /// A browser: the Control UI or a web client.
+    Browser,
+    /// A desktop or phone app, or a wrapper such as ClawX.
+    App,
+    /// The gateway's own in-process client (sub-agents, agent tools, approvals).
+    InProcess,
+}
+
+impl ClientKind {
+    /// The kind a `client=` id names.
+    fn of_client_id(id: &str) -> Option<ClientKind> {
+        let id = id.to_ascii_lowercase();
+        Some(if is_in_process_client(&id) {
+            ClientKind::InProcess
+        } else if id == "cli" || id == "openclaw-cli" {
+            ClientKind::Cli
+        } else if id.contains("tui") {
+            ClientKind::Tui
+        } else if id.starts_with("node") {
+            ClientKind::NodeHost
+        } else if id.contains("control-ui") || id.contains("webchat") || id.contains("browser") {
+            ClientKind::Browser
+        } else if id.contains("macos")
+            || id.contains("ios")
+            || id.contains("android")
+            || id.contains("windows")
+            || id.contains("app")
+        {
+            ClientKind::App
+        } else {
+            return None;
+        })
+    }
+
+    /// The kind the command of a pasted prompt line runs.
+    pub fn of_command(cmd: &str) -> ClientKind {
+        if cmd.starts_with("tui") {
+            ClientKind::Tui
+        } else if cmd.starts_with("node") {
+            ClientKind::NodeHost
+        } else {
+            ClientKind::Cli
+        }
+    }
+}
+
 /// What kind of line a record is, for the diagnosis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineKind {
@@ -119,6 +175,8 @@ pub enum LineKind {
     TokenNote,
     /// `Proxy headers detected …` / `Loopback connection with non-local Host header`.
     Locality,
+    /// A pasted shell command (`$ openclaw tui`): which client ran, and where to.
+    Command,
     /// A line that only gives context (version banners, `sessions_spawn`).
     Context,
     /// Any other event.
@@ -130,7 +188,9 @@ impl LineKind {
     pub fn of(rec: &Record) -> LineKind {
         let m = rec.message.trim_start();
         let t = rec.text.as_str();
-        if has!(m, "security audit: device ") && has!(m, " upgrade requested") {
+        if rec.categories.is_empty() && command_of(t).is_some() {
+            LineKind::Command
+        } else if has!(m, "security audit: device ") && has!(m, " upgrade requested") {
             LineKind::Audit
         } else if m.starts_with("closed before connect")
             || m.starts_with("→ close")
@@ -204,6 +264,44 @@ impl LineKind {
             LineKind::Other
         }
     }
+}
+
+/// The `openclaw` subcommand of a pasted prompt line (`$ openclaw node run --host
+/// 10.0.0.5`), with its arguments.
+pub fn command_of(text: &str) -> Option<&str> {
+    let first = text.split('\n').next().unwrap_or_default().trim_start();
+    let rest = ["$ ", "# ", "> ", "% ", "❯ ", ""]
+        .iter()
+        .find_map(|p| first.strip_prefix(p)?.strip_prefix("openclaw "))
+        .or_else(|| {
+            let i = first.find("$ openclaw ")?;
+            first.get(i + 11..)
+        })?;
+    const COMMANDS: &[&str] = &[
+        "tui",
+        "logs",
+        "devices",
+        "node",
+        "cron",
+        "gateway",
+        "status",
+        "doctor",
+        "pair",
+        "dashboard",
+        "agent",
+        "message",
+        "sessions",
+        "channels",
+        "health",
+        "approvals",
+        "pairing",
+        "-V",
+        "--version",
+    ];
+    COMMANDS
+        .iter()
+        .any(|c| rest.starts_with(c) && rest[c.len()..].chars().next().is_none_or(|ch| ch == ' '))
+        .then_some(rest)
 }
 
 fn is_client_error(m: &str) -> bool {
@@ -318,6 +416,20 @@ pub struct Facts {
     pub config_cause: Option<Cause>,
     /// A locality warning (supporting evidence only).
     pub locality_warning: bool,
+    /// Which client was refused, where the lines say.
+    pub client_kind: Option<ClientKind>,
+    /// A proxy the gateway does not trust (warning, attribution refusal).
+    pub proxy: bool,
+    /// The 2026.8.1+ refusal of untrusted proxy traffic (HTTP 403
+    /// `proxy_attribution_required`, ingress attribution): no pairing request exists.
+    pub proxy_attribution: bool,
+    /// A pairing request waits for approval (status, doctor, the UI's cards).
+    pub pending: bool,
+    /// The client's block names a remote source (`cli --url`, `config
+    /// gateway.remote.url`, `env OPENCLAW_GATEWAY_URL`).
+    pub source_remote: bool,
+    /// The block's `Gateway target:` is not a loopback address.
+    pub target_remote: bool,
     /// What the lines showed.
     pub evidence: Vec<Evidence>,
 }
@@ -376,6 +488,9 @@ impl Facts {
         }
         if client == "node-host" || client.starts_with("node") {
             self.node_host = true;
+        }
+        if self.client_kind.is_none() {
+            self.client_kind = ClientKind::of_client_id(client);
         }
         if self.client.is_none() {
             self.client = Some(client.to_string());
@@ -541,6 +656,7 @@ impl Facts {
         if has!(t, "PAIRING_REQUIRED") || has!(t, "NOT_PAIRED") {
             self.pairing = true;
         }
+        self.read_current(rec, t);
         for (code, f) in [
             ("AUTH_TOKEN_MISMATCH", Facet::SharedToken),
             ("AUTH_TOKEN_MISSING", Facet::SharedToken),
@@ -553,10 +669,192 @@ impl Facts {
         }
     }
 
+    /// The texts of current releases (§7), of the Control UI and of translated
+    /// builds, wherever they stand on a line.
+    fn read_current(&mut self, rec: &Record, t: &str) {
+        if has!(t, "proxy_attribution_required")
+            || has!(t, "roxy client attribution is required")
+            || has!(t, "ingress attribution required")
+            || has!(t, "missing prepared ingress attribution")
+            || has!(t, "unattributable proxy-shaped traffic")
+        {
+            self.proxy = true;
+            self.proxy_attribution = true;
+            self.note(
+                format!("untrusted proxy: {}", short(first_line(&rec.message))),
+                rec,
+            );
+        }
+        if has!(t, "Proxy headers detected from untrusted address") {
+            self.proxy = true;
+        }
+        if has!(t, "Capability: pairing-pending")
+            || has!(t, " for approval")
+            || has!(t, "pprove this browser")
+            || has!(t, "Approve the new access level")
+            || has!(t, "Approve the new role")
+            || has!(t, "Pair this browser")
+            || has!(t, "aiting for pairing")
+            || has!(t, "aiting for device approval")
+            || has!(t, "airing pending")
+            || has!(t, "airing approval pending")
+            || has!(t, "配对")
+            || has!(t, "配對")
+            || has!(t, "ペアリング")
+            || has!(t, "批准此浏览器")
+        {
+            self.pairing = true;
+            self.pending = true;
+            if has!(t, "browser") || has!(t, "浏览器") {
+                self.client_kind.get_or_insert(ClientKind::Browser);
+            }
+            if has!(t, "Approve the new access level") {
+                self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+            } else if has!(t, "Approve the new role") {
+                self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+            } else if has!(t, "Re-approve this browser") {
+                self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+            }
+            self.note(
+                format!("pending approval: {}", short(first_line(&rec.message))),
+                rec,
+            );
+        }
+        if has!(t, "pairing rejected")
+            || has!(t, "pairing expired")
+            || has!(t, "pairing superseded")
+            || has!(t, "Access request declined")
+            || has!(t, "Access request expired")
+            || has!(t, "PAIRING_REJECTED")
+            || has!(t, "PAIRING_EXPIRED")
+        {
+            self.pairing = true;
+        }
+        if has!(t, "browser copilot requires a dedicated paired device") {
+            self.pairing = true;
+            self.client_kind.get_or_insert(ClientKind::Browser);
+        }
+        if has!(t, "can't approve its own scope upgrade") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+        }
+        // Translated builds and UIs (§7.3): 未授权 unauthorized, 令牌 token,
+        // 设备令牌 device token, 次数过多 too many, 身份验证 authentication.
+        if has!(t, "未授权")
+            || has!(t, "não autorizado")
+            || has!(t, "令牌")
+            || has!(t, "身份验证")
+            || has!(t, "认证失败")
+        {
+            self.auth = true;
+            self.facets.insert(if has!(t, "设备令牌") {
+                Facet::DeviceToken
+            } else if has!(t, "次数过多") {
+                Facet::RateLimited
+            } else {
+                Facet::SharedToken
+            });
+            self.note(
+                format!("auth (translated): {}", short(first_line(&rec.message))),
+                rec,
+            );
+        }
+        // The Control UI's own words (§7.3).
+        let ui_auth = if has!(t, "Gateway secret rejected")
+            || has!(t, "This Gateway expects its")
+            || has!(t, "gateway auth failed")
+            || has!(t, "Auth failed. Re-copy a tokenized URL")
+        {
+            Some(if has!(t, "expects its password") {
+                Facet::Password
+            } else {
+                Facet::SharedToken
+            })
+        } else if has!(t, "Too many failed attempts") {
+            Some(Facet::RateLimited)
+        } else {
+            None
+        };
+        if let Some(f) = ui_auth {
+            self.auth = true;
+            self.facets.insert(f);
+            self.client_kind.get_or_insert(ClientKind::Browser);
+        }
+        if has!(t, "Secure browser context required") {
+            self.facets.insert(Facet::InsecureContext);
+        }
+        if has!(t, "Browser origin not allowed") {
+            self.facets.insert(Facet::Origin);
+        }
+        if has!(t, "require a verified user identity")
+            || has!(t, "Verified identity required")
+            || has!(t, "AUTH_VERIFIED_USER_REQUIRED")
+            || has!(t, "AUTH_IDENTITY_HEADER_REQUIRED")
+        {
+            self.auth = true;
+            self.facets.insert(Facet::VerifiedIdentity);
+        }
+        if has!(t, "setup code invalid, expired, revoked") {
+            self.auth = true;
+            self.facets.insert(Facet::Bootstrap);
+        }
+        // Which client: the CLI's own wrapper, the TUI's text, the node host, the
+        // desktop wrapper, the browser.
+        let m = rec.message.trim_start();
+        let kind = if has!(t, "[openclaw] Failed to start CLI") {
+            Some(ClientKind::Cli)
+        } else if has!(t, "Pairing required. Run `openclaw devices list`") {
+            Some(ClientKind::Tui)
+        } else if m.starts_with("node host ") || has!(t, "node host gateway") {
+            Some(ClientKind::NodeHost)
+        } else if has!(t, "Gateway WebSocket closed (") {
+            Some(ClientKind::App)
+        } else if m.starts_with("disconnected (")
+            || rec.code == Some(4008)
+            || rec
+                .kv
+                .get("ua")
+                .is_some_and(|ua| ua.starts_with("Mozilla/"))
+        {
+            Some(ClientKind::Browser)
+        } else {
+            None
+        };
+        if let Some(k) = kind {
+            self.client_kind.get_or_insert(k);
+        }
+    }
+
+    /// A pasted prompt line: the client it runs, and for `openclaw node run --host
+    /// <h>` where it connects.
+    fn read_command(&mut self, rest: &str) {
+        let kind = ClientKind::of_command(rest);
+        self.client_kind.get_or_insert(kind);
+        if kind == ClientKind::NodeHost {
+            let mut words = rest.split_whitespace();
+            while let Some(w) = words.next() {
+                let host = match w.strip_prefix("--host=") {
+                    Some(h) => Some(h),
+                    None if w == "--host" => words.next(),
+                    None => None,
+                };
+                if let Some(h) = host {
+                    self.local = Some(is_loopback(h) || h == "0.0.0.0");
+                }
+            }
+        }
+    }
+
     /// Adds what one record shows.
     pub fn apply(&mut self, rec: &Record, kind: LineKind, locality_seen: bool) {
         self.read_common(rec);
         let msg = rec.message.trim_start();
+        if kind != LineKind::ClientError && rec.end_line.is_some() {
+            // The lines a span joined below its first (see `crate::span`).
+            for part in msg.split('\n').skip(1) {
+                self.block_line(part.trim());
+            }
+        }
         match kind {
             LineKind::Audit => {
                 self.audit = true;
@@ -786,12 +1084,20 @@ impl Facts {
                 self.facets.insert(Facet::ViaProxy);
                 self.note(format!("locality: {}", short(msg)), rec);
             }
+            LineKind::Command => {
+                if let Some(rest) = command_of(&rec.text) {
+                    self.read_command(rest);
+                }
+            }
             LineKind::Context | LineKind::Other => {
                 if let Some(c) = rec.client.as_deref() {
                     self.set_client(c);
                 }
                 if let Some(r) = rec.reason.as_deref() {
                     self.read_reason(r);
+                } else if msg.starts_with("unauthorized") || msg.starts_with("pairing required") {
+                    // A close text pasted on its own (a UI banner, a quoted error).
+                    self.read_reason(first_line(msg));
                 }
             }
         }
@@ -819,8 +1125,25 @@ impl Facts {
     /// One line of a client error block.
     fn block_line(&mut self, line: &str) {
         if let Some(src) = line.strip_prefix("Source: ") {
-            if src.starts_with("local loopback") {
+            if has!(src, "via ssh tunnel") {
+                // The CLI reaches a gateway on another host through a tunnel.
+                self.local = Some(false);
+                self.source_remote = true;
+            } else if src.starts_with("local loopback")
+                || src.starts_with("local lan")
+                || src.starts_with("local tailnet")
+                || src.starts_with("missing gateway.remote.url")
+            {
+                // The CLI runs on the gateway's own host (§7.2).
                 self.local = Some(true);
+            } else if src.starts_with("cli --url")
+                || src.starts_with("env OPENCLAW_GATEWAY_URL")
+                || src.starts_with("config gateway.remote.url")
+            {
+                self.source_remote = true;
+                if self.target_remote {
+                    self.local = Some(false);
+                }
             }
         } else if let Some(target) = line.strip_prefix("Gateway target: ") {
             let host = target
@@ -830,7 +1153,45 @@ impl Facts {
             let host = host.split('/').next().unwrap_or_default();
             if is_loopback(host) {
                 self.local = Some(true);
+            } else if !host.is_empty() {
+                self.target_remote = true;
+                if self.source_remote && self.local.is_none() {
+                    self.local = Some(false);
+                }
             }
+        } else if let Some(id) = line
+            .strip_prefix("requestId: ")
+            .or_else(|| line.strip_prefix("\"requestId\": "))
+        {
+            self.set_request_id(id.trim().trim_end_matches(',').trim_matches('"'));
+        } else if let Some(id) = line.strip_prefix("(requestId: ") {
+            self.set_request_id(id.trim_end_matches(')'));
+        } else if let Some(r) = line
+            .strip_prefix("\"reason\": ")
+            .map(|r| r.trim().trim_end_matches(',').trim_matches('"'))
+            && let Some(s) = Sub::from_word(r)
+        {
+            self.sub = Some(s);
+        } else if let Some(v) = line
+            .strip_prefix("scopesTo: ")
+            .or_else(|| line.strip_prefix("\"scopesTo\": "))
+        {
+            let v = v.trim().trim_end_matches(',').trim_matches('"');
+            if self.scopes_to.is_empty() && v != "<none>" {
+                self.scopes_to = v
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .take(16)
+                    .collect();
+            }
+        } else if let Some(v) = line.strip_prefix("ip: ") {
+            self.set_local_from(v);
+        } else if let Some(v) = line.strip_prefix("roleFrom: ") {
+            if v.trim() == "<none>" {
+                self.role_from_none = true;
+            }
+        } else if let Some(v) = line.strip_prefix("client: ") {
+            self.set_client(v.trim());
         } else if let Some(r) = line.strip_prefix("reason: ")
             && let Some(s) = Sub::from_word(r.trim())
         {
@@ -961,6 +1322,12 @@ impl Facts {
         self.facets = self.facets.union(o.facets);
         self.client_error |= o.client_error;
         self.server_close |= o.server_close;
+        self.client_kind = self.client_kind.or(o.client_kind);
+        self.proxy |= o.proxy;
+        self.proxy_attribution |= o.proxy_attribution;
+        self.pending |= o.pending;
+        self.source_remote |= o.source_remote;
+        self.target_remote |= o.target_remote;
         for e in &o.evidence {
             if self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|x| x.what == e.what)
             {
@@ -969,9 +1336,28 @@ impl Facts {
         }
     }
 
+    /// The facets that choose fix steps: the evidence's, and what the facts add.
+    pub fn fix_facets(&self) -> Facets {
+        let mut f = self.facets;
+        if self.exec_registration {
+            f.insert(Facet::ApprovalsUpgrade);
+        }
+        if self.asks_more() {
+            f.insert(Facet::RemoteUpgrade);
+        }
+        if self.client_kind == Some(ClientKind::Browser) {
+            f.insert(Facet::Browser);
+        }
+        f
+    }
+
     /// Whether these facts show a failure a client-side error can belong to.
     pub fn is_failure(&self) -> bool {
-        self.pairing || self.auth || self.connect_failed || self.identity_or_ui().is_some()
+        self.pairing
+            || self.auth
+            || self.connect_failed
+            || self.proxy_attribution
+            || self.identity_or_ui().is_some()
     }
 
     fn identity_or_ui(&self) -> Option<Cause> {
@@ -989,18 +1375,18 @@ impl Facts {
         }
     }
 
-    /// Decides the cause these facts show.
+    /// Decides the cause these facts show: the likeliest one, how sure, and the
+    /// causes still open with what tells them apart.
     pub fn verdict(&self, view: &VersionView) -> Verdict {
         use Confidence::{High, Low, Medium};
-        let v = |cause, confidence| Verdict {
-            cause: Some(cause),
-            confidence,
-            problem: true,
-            note: None,
-        };
+        let v = Verdict::problem;
         if let Some(c) = self.identity_or_ui() {
             // A close text that names it: nothing else to weigh.
             return v(c, High);
+        }
+        if self.proxy_attribution {
+            // 2026.8.1+: the proxy's traffic is refused before any pairing.
+            return v(Cause::UntrustedProxy, High);
         }
         if self.auth {
             return v(Cause::TokenMismatch, High);
@@ -1018,14 +1404,17 @@ impl Facts {
             };
         }
         if self.exec_registration || (self.pairing && self.asks_approvals()) {
+            // The exec approvals client is the gateway's own in-process client: its
+            // `operator.approvals` upgrade is variant 2, not a bad approvals file.
             return v(
-                Cause::ExecApprovalsInvalid,
+                Cause::SubagentScopeUpgrade,
                 if self.audit { High } else { Medium },
             );
         }
         // A close that only says the client gave up: the audit line (or a pairing
         // request) on the same connection says why.
         let pairing = self.pairing
+            || self.pending
             || (self.connect_failed
                 && (self.audit || self.request_id.is_some() || self.request_short.is_some()));
         if pairing {
@@ -1045,66 +1434,65 @@ impl Facts {
         if let Some(c) = self.exec {
             return v(Cause::ExecApprovalsInvalid, c);
         }
+        if self.proxy {
+            return Verdict {
+                problem: false,
+                note: Some(
+                    "the gateway sees a proxy it does not trust: clients behind it are treated as remote and need pairing",
+                ),
+                ..v(Cause::UntrustedProxy, Low)
+            };
+        }
         if self.locality_warning {
             return Verdict {
-                cause: Some(Cause::RemoteDeviceUnpaired),
-                confidence: Low,
                 problem: false,
-                note: Some(
-                    "the gateway treats connections through an untrusted proxy (or with a non-local Host header) as remote",
-                ),
+                note: Some("the gateway treats connections with a non-local Host header as remote"),
+                ..v(Cause::RemoteDeviceUnpaired, Low)
             };
         }
+        let not_a_problem = |cause, confidence, note| Verdict {
+            problem: false,
+            note: Some(note),
+            ..v(cause, confidence)
+        };
         if let Some(why) = self.unexplained {
-            return Verdict {
-                cause: Some(Cause::Unknown),
-                confidence: Low,
-                problem: false,
-                note: Some(why),
-            };
+            return not_a_problem(Cause::Unknown, Low, why);
         }
         if self.connect_failed {
-            return Verdict {
-                cause: Some(Cause::Unknown),
-                confidence: Low,
-                problem: false,
-                note: Some(
-                    "a client gave up after a failed connect; nothing on this connection says why (no pairing cause)",
-                ),
-            };
+            return not_a_problem(
+                Cause::Unknown,
+                Low,
+                "a client gave up after a failed connect; nothing on this connection says why (no pairing cause)",
+            );
         }
         if let Some(why) = self.benign {
             return Verdict {
                 cause: None,
-                confidence: High,
-                problem: false,
-                note: Some(why),
+                ..not_a_problem(Cause::Unknown, High, why)
             };
         }
         if self.audit {
             return Verdict {
                 cause: None,
-                confidence: Medium,
-                problem: false,
-                note: Some(
+                ..not_a_problem(
+                    Cause::Unknown,
+                    Medium,
                     "an upgrade request with no refusal on its connection (approved, or still pending)",
-                ),
+                )
             };
         }
         if self.config_cause.is_some() {
             return Verdict {
                 cause: self.config_cause,
-                confidence: Low,
                 problem: false,
-                note: None,
+                ..v(Cause::Unknown, Low)
             };
         }
-        Verdict {
-            cause: Some(Cause::Unknown),
-            confidence: Low,
-            problem: false,
-            note: Some("an event that is not a failure by itself"),
-        }
+        not_a_problem(
+            Cause::Unknown,
+            Low,
+            "an event that is not a failure by itself",
+        )
     }
 
     /// A paired device asking for a higher role or more scopes.
@@ -1117,90 +1505,114 @@ impl Facts {
             && !self.scopes_to.iter().any(|s| s == "operator.admin")
     }
 
+    /// A pairing refusal: who was refused decides the cause (the guide's frame),
+    /// how is the kind (`not-paired`, `role-upgrade`, …). Never `unknown`: with no
+    /// locality or client in the evidence it names the likeliest cause for the
+    /// release, with the others as alternatives and the command that tells them
+    /// apart.
     fn pairing_verdict(&self, view: &VersionView) -> Verdict {
+        use Cause::{LoopbackLocalExec as Local, RemoteDeviceUnpaired as Remote};
         use Confidence::{High, Low, Medium};
-        let v = |cause, confidence| Verdict {
-            cause: Some(cause),
-            confidence,
-            problem: true,
-            note: None,
-        };
-        let subagent_sign = self.in_process
-            || self.subagent_ctx
-            || self.missing_scope.is_some()
-            || self.scopes_to.iter().any(|s| s == "operator.admin");
-        if self.local == Some(false) {
+        let v = Verdict::problem;
+        let kind = self.client_kind;
+        let user_client = matches!(
+            kind,
+            Some(
+                ClientKind::Cli
+                    | ClientKind::Tui
+                    | ClientKind::NodeHost
+                    | ClientKind::Browser
+                    | ClientKind::App
+            )
+        );
+        let in_process = self.in_process
+            || kind == Some(ClientKind::InProcess)
+            || (!user_client
+                && (self.subagent_ctx
+                    || self.missing_scope.is_some()
+                    || self.scopes_to.iter().any(|s| s == "operator.admin")));
+        // 2026.3.31 – 2026.4.1: every local client's connect became a role upgrade.
+        let broken_31 = view.in_range(
+            Some(crate::config_check::OcVersion::new(2026, 3, 31)),
+            Some(crate::config_check::OcVersion::new(2026, 4, 2)),
+        ) == Some(true);
+        if self.proxy || (self.local == Some(true) && self.forwarded) {
+            // On the gateway's host, but through a proxy it does not trust: to the
+            // gateway the client is remote, and remote devices need approval.
+            return v(Cause::UntrustedProxy, Medium).or(&[Local, Remote], TELL_PROXY);
+        }
+        if in_process && self.local != Some(false) {
+            let sure = (self.audit || self.in_process) && self.local == Some(true);
             return v(
-                Cause::RemoteDeviceUnpaired,
-                if self.server_close { High } else { Medium },
-            );
-        }
-        if self.local == Some(true) && (self.forwarded || self.facets.contains(Facet::ViaProxy)) {
-            // On loopback, but the gateway saw proxy headers or a foreign Host: to it,
-            // the client is remote, and a remote device is never approved silently.
-            if matches!(self.sub, None | Some(Sub::NotPaired)) {
-                return v(Cause::RemoteDeviceUnpaired, Medium);
-            }
-        }
-        match (self.local, self.sub) {
-            (Some(true), Some(Sub::RoleUpgrade)) => v(
-                Cause::LoopbackLocalExec,
-                if self.role_from_none { High } else { Medium },
-            ),
-            (Some(true), Some(Sub::ScopeUpgrade)) => v(
                 Cause::SubagentScopeUpgrade,
-                if subagent_sign { High } else { Medium },
-            ),
-            (Some(true), Some(Sub::NotPaired)) => {
+                if sure { High } else { Medium },
+            )
+            .or(&[Local], TELL_CLIENT);
+        }
+        match self.local {
+            Some(true) => {
+                if self.facets.contains(Facet::ViaProxy) {
+                    // A `Loopback connection with non-local Host header` warning.
+                    return v(Cause::UntrustedProxy, Medium).or(&[Local], TELL_PROXY);
+                }
+                let sure = (self.sub == Some(Sub::RoleUpgrade) && self.role_from_none)
+                    || broken_31
+                    || (self.audit && self.server_close);
+                let verdict = v(Local, if sure { High } else { Medium });
+                if self.audit || user_client {
+                    verdict
+                } else {
+                    verdict.or(&[Cause::SubagentScopeUpgrade], TELL_CLIENT)
+                }
+            }
+            Some(false) => {
+                let sure = self.server_close || self.source_remote;
+                let verdict = v(Remote, if sure { High } else { Medium });
+                if kind == Some(ClientKind::Browser) {
+                    verdict.or(&[Cause::UntrustedProxy], TELL_PROXY)
+                } else {
+                    verdict
+                }
+            }
+            None if kind == Some(ClientKind::Browser) => {
+                // Since 2026.5 (#81289) a browser is approved silently only on direct
+                // loopback: any other path needs approval.
+                v(Remote, Medium).or(&[Cause::UntrustedProxy], TELL_LOCALITY)
+            }
+            None if broken_31 => v(Local, Medium).or(&[Remote], TELL_LOCALITY),
+            None if self.sub == Some(Sub::NotPaired) => {
                 // Local not-paired devices are approved silently on every version
-                // since 2.19: the gateway must have seen this one as remote.
-                v(Cause::RemoteDeviceUnpaired, Medium)
+                // since 2.19: a never-approved device is one the gateway saw as remote.
+                v(Remote, Medium).or(&[Local], TELL_LOCALITY)
             }
-            (_, Some(Sub::MetadataUpgrade)) => Verdict {
-                note: Some(
-                    "a paired device whose platform or metadata changed asks to be re-approved",
-                ),
-                ..v(Cause::Unknown, Medium)
-            },
-            (None, Some(Sub::RoleUpgrade)) if self.role_from_none || self.node_host => {
-                v(Cause::LoopbackLocalExec, Medium)
-            }
-            (None, Some(Sub::ScopeUpgrade)) => v(
-                Cause::SubagentScopeUpgrade,
-                if subagent_sign { Medium } else { Low },
-            ),
-            (None, Some(Sub::NotPaired)) => v(Cause::RemoteDeviceUnpaired, Medium),
-            (_, None) if subagent_sign => v(
-                Cause::SubagentScopeUpgrade,
-                if self.local == Some(true) {
+            None if user_client => {
+                // The CLI, TUI and node host run on the gateway host for most users;
+                // a paired one asking for more is the local-client case.
+                let c = if self.sub.is_some() || kind == Some(ClientKind::NodeHost) {
                     Medium
                 } else {
                     Low
-                },
-            ),
-            (_, None) if self.node_host => {
-                // The node host is the local exec client; on the broken builds its
-                // refusals are the 3.31 role bug.
-                let broken = view.in_range(
-                    Some(crate::config_check::OcVersion::new(2026, 3, 31)),
-                    Some(crate::config_check::OcVersion::new(2026, 4, 2)),
-                );
-                v(
-                    Cause::LoopbackLocalExec,
-                    if broken == Some(true) && self.local == Some(true) {
-                        Medium
-                    } else {
-                        Low
-                    },
-                )
+                };
+                v(Local, c).or(&[Remote], TELL_LOCALITY)
             }
-            (Some(true), None) | (None, Some(Sub::RoleUpgrade) | None) => Verdict {
-                note: Some("a pairing refusal without the context that names its cause"),
-                ..v(Cause::Unknown, Low)
-            },
-            (Some(false), _) => v(Cause::RemoteDeviceUnpaired, Medium),
+            None if self.sub == Some(Sub::ScopeUpgrade) => {
+                v(Cause::SubagentScopeUpgrade, Low).or(&[Local], TELL_CLIENT)
+            }
+            None => v(Local, Low).or(&[Remote, Cause::SubagentScopeUpgrade], TELL_LOCALITY),
         }
     }
+}
+
+/// What tells a local client from a remote one.
+const TELL_LOCALITY: &str = "`openclaw devices list` on the gateway host: a pending request from 127.0.0.1 or the host's own address is a client on the gateway host (loopback_local_exec); any other address is a device elsewhere (remote_device_unpaired)";
+/// What tells the gateway's own client from one the user ran.
+const TELL_CLIENT: &str = "`openclaw devices list` on the gateway host: a pending request from client `gateway-client` (or `gateway:<method>`) is the gateway's own sub-agent client (subagent_scope_upgrade); `cli`, `openclaw-tui` or `node-host` is a client you ran (loopback_local_exec)";
+/// What tells a proxy problem from a pairing one.
+const TELL_PROXY: &str = "the gateway's log: `Proxy headers detected from untrusted address`, `observed unattributable proxy-shaped traffic` or an HTTP 403 `proxy_attribution_required` means a proxy not in `gateway.trustedProxies` (untrusted_proxy); without them, `openclaw devices list` shows the pending request";
+
+/// The first physical line of a (possibly joined) message.
+fn first_line(s: &str) -> &str {
+    s.split('\n').next().unwrap_or_default()
 }
 
 /// The text after `gateway connect failed: Error: ` / `…GatewayClientRequestError: `.
@@ -1225,6 +1637,33 @@ pub struct Verdict {
     pub problem: bool,
     /// For benign, supporting and unexplained events: what it is.
     pub note: Option<&'static str>,
+    /// Causes the evidence leaves open besides `cause`.
+    pub alternatives: &'static [Cause],
+    /// The one thing to run or look at that tells `cause` from the alternatives.
+    pub tell_apart: Option<&'static str>,
+}
+
+impl Verdict {
+    /// A problem with this cause, and nothing else open.
+    pub fn problem(cause: Cause, confidence: Confidence) -> Verdict {
+        Verdict {
+            cause: Some(cause),
+            confidence,
+            problem: true,
+            note: None,
+            alternatives: &[],
+            tell_apart: None,
+        }
+    }
+
+    /// The same verdict with causes still open and what tells them apart.
+    fn or(self, alternatives: &'static [Cause], tell_apart: &'static str) -> Verdict {
+        Verdict {
+            alternatives,
+            tell_apart: Some(tell_apart),
+            ..self
+        }
+    }
 }
 
 impl Facts {
@@ -1297,8 +1736,12 @@ mod tests {
         let f = facts(&[
             r#"{"time":"2026-04-11T10:30:12.404+02:00","level":"warn","subsystem":"gateway/ws","message":"closed before connect conn=c2 remote=127.0.0.1 code=1008 reason=connect failed","cause":"pairing-required","handshake":"failed","reason":"scope-upgrade","requestId":"deb67699-a335-4533-a45f-b31fd5d31348"}"#,
         ]);
+        // A local scope upgrade with no sign of which client: a client on the
+        // gateway's host, with the gateway's own client left open.
         let v = f.verdict(&VersionView::default());
-        assert_eq!(v.cause, Some(Cause::SubagentScopeUpgrade));
+        assert_eq!(v.cause, Some(Cause::LoopbackLocalExec));
+        assert_eq!(v.alternatives, &[Cause::SubagentScopeUpgrade]);
+        assert!(v.tell_apart.is_some());
         assert_eq!(
             f.request_id.as_deref(),
             Some("deb67699-a335-4533-a45f-b31fd5d31348")

@@ -48,7 +48,7 @@ use serde::Serialize;
 use crate::cause::Cause;
 use crate::config_check::{CheckReport, OcVersion, Severity};
 use crate::record::Record;
-use crate::rules::CategorySet;
+use crate::rules::{Category, CategorySet};
 use crate::search::{ContextLines, Sink};
 
 use causes::{Facet, Facets, FixParams};
@@ -66,8 +66,9 @@ pub const HOLD_BYTES: usize = 4 << 20;
 /// incident at once while [`HOLD_RECORDS`] records wait, so the bound covers both.
 const MAX_FINAL_CACHE: usize = correlate::MAX_LIVE + 2 * HOLD_RECORDS;
 
-/// What a record gets from the diagnosis: its `cause` and `hint`.
-pub type Annotation = (Option<Cause>, Option<String>);
+/// What a record gets from the diagnosis: its `cause` and `hint`, and whether the
+/// diagnosis counts it as a problem (what the default output keeps).
+pub type Annotation = (Option<Cause>, Option<String>, bool);
 
 /// A place in the input: `source:line`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -125,10 +126,49 @@ static CONTEXT_FORMS: &[ContextForm] = &[
     form("webchat connected ", "webchat connected ", false),
     form("Gateway target: ", "Gateway target: ", true),
     form(
-        "Source: (?:local loopback|cli --url|env OPENCLAW|config gateway)",
+        "Source: (?:local loopback|local lan|local tailnet|cli --url|env OPENCLAW|config gateway|missing gateway)",
         "Source: ",
         true,
     ),
+    // The rest of a CLI error block and pasted fields: lines that continue the event
+    // above them (see `crate::span`), each anchored at the start of its line.
+    form("^[ \t]*Config: ", "Config: ", true),
+    form("^[ \t]*Bind: ", "Bind: ", true),
+    form("^[ \t]*Transport: ", "Transport: ", true),
+    form("^[ \t]*Warn: ", "Warn: ", true),
+    form(r#"^[ \t]*"?scopesFrom"?[ \t]?[:=]"#, "scopesFrom", true),
+    form(r#"^[ \t]*"?scopesTo"?[ \t]?[:=]"#, "scopesTo", true),
+    form(r#"^[ \t]*"?roleFrom"?[ \t]?[:=]"#, "roleFrom", true),
+    form(r#"^[ \t]*"?roleTo"?[ \t]?[:=]"#, "roleTo", true),
+    form(r#"^[ \t]*"?requestId"?[ \t]?[:=]"#, "requestId", true),
+    form(r#"^[ \t]*"?deviceId"?[ \t]?[:=]"#, "deviceId", true),
+    form("^[ \t]*reason: ", "reason: ", true),
+    form("^[ \t]*client: ", "client: ", true),
+    form(r#"^[ \t]*"reason": "#, "reason\": ", true),
+    form("^[ \t]*\\(requestId: ", "(requestId: ", true),
+    form("^[ \t]*\\(set ", "(set ", true),
+    form("^[ \t]*\\(use ", "(use ", true),
+    form("^[ \t]*\\(open ", "(open ", true),
+    form("^[ \t]*\\(provide ", "(provide ", true),
+    form("^[ \t]*\\(rotate", "(rotate", true),
+    form("^[ \t]*\\(pair", "(pair", true),
+    form("^[ \t]*\\(scan ", "(scan ", true),
+    form("^[ \t]*\\(retry ", "(retry ", true),
+    form("^[ \t]*\\(create ", "(create ", true),
+    form("^[ \t]*\\(re-pair", "(re-pair", true),
+    // The command a paste shows (which client ran, and where to), and the version
+    // from `openclaw --version` or the troubleshooting guide's script.
+    form(
+        "(?:^|[$#>%] )openclaw (?:tui|logs|devices|node|cron|gateway|status|doctor|pair|dashboard|agent|message|sessions|channels|health|approvals|pairing|-V|--version)",
+        "openclaw ",
+        true,
+    ),
+    form(
+        r"^[ \t]*(?:Version: |OpenClaw |openclaw )?v?2026\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?(?: \([0-9a-f]{6,}\))?[ \t]*$",
+        "2026.",
+        true,
+    ),
+    form("Connectivity probe: ", "Connectivity probe: ", true),
     form("sessions_spawn", "sessions_spawn", true),
     form(
         "client=gateway-client|client=gateway:",
@@ -191,6 +231,8 @@ struct CauseAgg {
     request_ids: Vec<String>,
     subs: Vec<&'static str>,
     notes: Vec<&'static str>,
+    alternatives: Vec<Cause>,
+    tell_apart: Option<&'static str>,
 }
 
 impl CauseAgg {
@@ -208,6 +250,8 @@ impl CauseAgg {
             request_ids: Vec::new(),
             subs: Vec::new(),
             notes: Vec::new(),
+            alternatives: Vec::new(),
+            tell_apart: None,
         }
     }
 
@@ -225,6 +269,19 @@ impl CauseAgg {
         if better && let Some(e) = &inc.example {
             self.example = Some(e.clone());
         }
+        // The alternatives of the most confident occurrence: a sure occurrence
+        // closes what an unsure one left open.
+        if v.confidence > self.confidence || self.count == 1 {
+            self.alternatives = v.alternatives.to_vec();
+            self.tell_apart = v.tell_apart;
+        } else if v.confidence == self.confidence {
+            for c in v.alternatives {
+                if !self.alternatives.contains(c) {
+                    self.alternatives.push(*c);
+                }
+            }
+            self.tell_apart = self.tell_apart.or(v.tell_apart);
+        }
         self.confidence = self.confidence.max(v.confidence);
         for e in &inc.facts.evidence {
             if self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|x| x.what == e.what)
@@ -232,14 +289,8 @@ impl CauseAgg {
                 self.evidence.push(e.clone());
             }
         }
-        self.facets = self.facets.union(inc.facts.facets);
+        self.facets = self.facets.union(inc.facts.fix_facets());
         let f = &inc.facts;
-        if f.asks_more() {
-            self.facets.insert(Facet::RemoteUpgrade);
-        }
-        if inc.facts.exec_registration {
-            self.facets.insert(Facet::ApprovalsUpgrade);
-        }
         if let Some(id) = &f.request_id {
             self.request_ids.retain(|r| r != id);
             self.request_ids.push(id.clone());
@@ -380,7 +431,7 @@ pub struct Diagnoser {
     events: u64,
     locality_seen: bool,
     agg: Aggregates,
-    final_cache: HashMap<Id, (Option<Cause>, Option<String>)>,
+    final_cache: HashMap<Id, Annotation>,
     final_order: VecDeque<Id>,
     /// Annotations of live incidents, valid while their revision and the version
     /// view are unchanged (a failure's lines share one).
@@ -405,6 +456,12 @@ impl Diagnoser {
             inputs: Vec::new(),
             config: None,
         }
+    }
+
+    /// What `openclaw --version` answered on this machine (see
+    /// [`version::VersionTracker::set_installed_version`]).
+    pub fn set_installed_version(&mut self, answer: &str) {
+        self.version.set_installed_version(answer);
     }
 
     /// Reads one record (event or context line). Returns the incident it was filed
@@ -448,7 +505,7 @@ impl Diagnoser {
     }
 
     /// The cause and hint of an incident as the evidence stands now.
-    pub fn annotation(&mut self, id: Id) -> (Option<Cause>, Option<String>) {
+    pub fn annotation(&mut self, id: Id) -> Annotation {
         let id = self.table.resolve(id);
         if let Some(inc) = self.table.get(id) {
             let view = self.version.view();
@@ -469,7 +526,7 @@ impl Diagnoser {
         self.final_cache
             .get(&id)
             .cloned()
-            .unwrap_or((Some(Cause::Unknown), None))
+            .unwrap_or((Some(Cause::Unknown), None, false))
     }
 
     /// Adds what the config check found (and the config's version).
@@ -541,6 +598,8 @@ pub(crate) struct AggCause<'a> {
     pub(crate) request_ids: &'a [String],
     pub(crate) subs: &'a [&'static str],
     pub(crate) notes: &'a [&'static str],
+    pub(crate) alternatives: &'a [Cause],
+    pub(crate) tell_apart: Option<&'static str>,
 }
 
 fn note_report(n: &NoteAgg) -> report::NoteReport {
@@ -574,6 +633,8 @@ fn agg_view(agg: &Aggregates) -> AggView<'_> {
                         request_ids: &a.request_ids,
                         subs: &a.subs,
                         notes: &a.notes,
+                        alternatives: &a.alternatives,
+                        tell_apart: a.tell_apart,
                     },
                 )
             })
@@ -589,20 +650,10 @@ fn agg_view(agg: &Aggregates) -> AggView<'_> {
 }
 
 /// The record annotation for an incident's verdict: its cause and a one-line hint.
-fn annotation_of(
-    inc: &Incident,
-    v: &Verdict,
-    view: &version::VersionView,
-) -> (Option<Cause>, Option<String>) {
+fn annotation_of(inc: &Incident, v: &Verdict, view: &version::VersionView) -> Annotation {
     match (v.cause, v.problem) {
         (Some(c), true) => {
-            let mut facets = inc.facts.facets;
-            if inc.facts.exec_registration {
-                facets.insert(Facet::ApprovalsUpgrade);
-            }
-            if inc.facts.asks_more() {
-                facets.insert(Facet::RemoteUpgrade);
-            }
+            let facets = inc.facts.fix_facets();
             let params = FixParams {
                 request_id: inc.facts.request_id.clone(),
                 request_short: inc.facts.request_short.clone(),
@@ -618,7 +669,7 @@ fn annotation_of(
                 (Some(n), None) => n.to_string(),
                 (None, None) => causes::row(c).title.to_string(),
             };
-            (Some(c), Some(hint))
+            (Some(c), Some(hint), true)
         }
         (None, _) => (
             None,
@@ -626,6 +677,7 @@ fn annotation_of(
                 "not a problem: {}",
                 v.note.unwrap_or("a benign event")
             )),
+            false,
         ),
         (Some(c), false) => (
             Some(c),
@@ -633,6 +685,7 @@ fn annotation_of(
                 Some(n) => format!("not a failure by itself: {n}"),
                 None => "not a failure by itself".to_string(),
             }),
+            false,
         ),
     }
 }
@@ -644,6 +697,10 @@ pub struct Forward {
     pub all_lines: bool,
     /// The user's `--category` selection.
     pub categories: CategorySet,
+    /// Pass on `handshake`-only events that the diagnosis does not tie to a problem
+    /// (a normal close, a transport loss, a browser's `4008 connect failed` with
+    /// nothing on its connection): asked for with `--category handshake` or `--all`.
+    pub handshake_noise: bool,
 }
 
 impl Default for Forward {
@@ -651,13 +708,35 @@ impl Default for Forward {
         Forward {
             all_lines: false,
             categories: CategorySet::all(),
+            handshake_noise: false,
         }
     }
 }
 
 impl Forward {
+    /// What a scan passes on for `--all` and `--category LIST` (empty: the default).
+    pub fn for_scan(all_lines: bool, categories: &[Category]) -> Forward {
+        Forward {
+            all_lines,
+            categories: if categories.is_empty() {
+                CategorySet::all()
+            } else {
+                categories.iter().copied().collect()
+            },
+            handshake_noise: all_lines || categories.contains(&Category::Handshake),
+        }
+    }
+
     fn wants(&self, rec: &Record) -> bool {
         self.all_lines || rec.categories.intersects(self.categories)
+    }
+
+    /// Whether an annotated event is noise the default output leaves out.
+    fn is_noise(&self, rec: &Record, problem: bool) -> bool {
+        !self.handshake_noise
+            && !problem
+            && !rec.categories.is_empty()
+            && rec.categories.iter().all(|c| c == Category::Handshake)
     }
 }
 
@@ -668,6 +747,9 @@ impl Forward {
 pub struct Annotate<S: Sink> {
     inner: S,
     diag: Diagnoser,
+    /// The last record, not yet read: the next one may continue its event
+    /// (see [`crate::span`]).
+    span: Option<Record>,
     pending: VecDeque<(Record, Option<Id>)>,
     pending_bytes: usize,
     forward: Forward,
@@ -681,6 +763,7 @@ impl<S: Sink> Annotate<S> {
         Annotate {
             inner,
             diag,
+            span: None,
             pending: VecDeque::new(),
             pending_bytes: 0,
             forward,
@@ -716,6 +799,9 @@ impl<S: Sink> Annotate<S> {
 
     /// Passes on every held record (end of input, a pause, Ctrl-C).
     pub fn flush_held(&mut self) -> io::Result<()> {
+        if let Some(head) = self.span.take() {
+            self.read(head)?;
+        }
         while !self.pending.is_empty() {
             self.forward_one()?;
         }
@@ -726,6 +812,31 @@ impl<S: Sink> Annotate<S> {
     pub fn finish(mut self) -> io::Result<(S, Diagnoser)> {
         self.flush_held()?;
         Ok((self.inner, self.diag))
+    }
+
+    /// Takes the next record: joined to the event above it when it continues it,
+    /// else that event is read and this record waits in its place.
+    fn take(&mut self, rec: Record) -> io::Result<()> {
+        if let Some(head) = self.span.as_mut()
+            && crate::span::continues(head, &rec)
+        {
+            crate::span::absorb(head, rec);
+            return Ok(());
+        }
+        if let Some(head) = self.span.replace(rec) {
+            self.read(head)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a whole event (or context line) into the diagnosis and holds it back
+    /// for the output.
+    fn read(&mut self, rec: Record) -> io::Result<()> {
+        let id = self.diag.observe(&rec);
+        if self.forward.wants(&rec) && !self.stopped {
+            self.hold(rec, id)?;
+        }
+        Ok(())
     }
 
     /// Keeps a record back for later evidence, passing on the oldest beyond the bound.
@@ -749,7 +860,10 @@ impl<S: Sink> Annotate<S> {
         if let Some(id) = id
             && !rec.categories.is_empty()
         {
-            let (cause, hint) = self.diag.annotation(id);
+            let (cause, hint, problem) = self.diag.annotation(id);
+            if self.forward.is_noise(&rec, problem) {
+                return Ok(());
+            }
             rec.cause = cause;
             rec.hint = hint;
         }
@@ -763,18 +877,12 @@ impl<S: Sink> Annotate<S> {
 
 impl<S: Sink> Sink for Annotate<S> {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        let id = self.diag.observe(rec);
-        if self.forward.wants(rec) && !self.stopped {
-            self.hold(rec.clone(), id)?;
-        }
+        self.take(rec.clone())?;
         Ok(!self.stopped)
     }
 
     fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
-        let id = self.diag.observe(&rec);
-        if self.forward.wants(&rec) && !self.stopped {
-            self.hold(rec, id)?;
-        }
+        self.take(rec)?;
         Ok(!self.stopped)
     }
 

@@ -106,6 +106,10 @@ pub struct CauseReport {
     pub guide: Option<GuideNote>,
     /// Supporting notes (a proxy warning, a metadata change).
     pub notes: Vec<String>,
+    /// Other causes the evidence leaves open (runners-up, not the named cause).
+    pub alternatives: Vec<Cause>,
+    /// The one command or place that tells `cause` from the alternatives.
+    pub tell_apart: Option<&'static str>,
     /// Config-check findings that bear on it.
     pub config_findings: Vec<ConfigFinding>,
 }
@@ -274,6 +278,16 @@ pub(crate) fn build(
             fixed_in: row.fixed_in,
             guide: row.guide,
             notes,
+            alternatives: a
+                .map(|a| {
+                    a.alternatives
+                        .iter()
+                        .copied()
+                        .filter(|c| *c != cause)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            tell_apart: a.and_then(|a| a.tell_apart),
             config_findings: findings,
         });
     }
@@ -487,6 +501,13 @@ pub fn render_text(report: &Report, color: bool) -> String {
         for n in &c.notes {
             let _ = writeln!(o, "   note: {}", safe(n));
         }
+        if !c.alternatives.is_empty() {
+            let names: Vec<&str> = c.alternatives.iter().map(|a| a.as_str()).collect();
+            let _ = writeln!(o, "   also possible: {}", names.join(", "));
+            if let Some(t) = c.tell_apart {
+                let _ = writeln!(o, "   to tell them apart: {}", st.commands(t));
+            }
+        }
         let _ = writeln!(o, "   {}", st.good("fix:"));
         for (j, step) in c.fix.iter().enumerate() {
             let _ = writeln!(o, "     {}. {}", j + 1, st.commands(&safe(step)));
@@ -588,6 +609,10 @@ pub fn version_line(v: &VersionReport) -> String {
                     .unwrap_or_default()
             )
         }
+        VersionFrom::Installed => format!(
+            "{} (from `openclaw --version` on this machine)",
+            v.used.as_deref().unwrap_or("?")
+        ),
         VersionFrom::Config => format!(
             "{} (from {})",
             v.used.as_deref().unwrap_or("?"),

@@ -148,13 +148,7 @@ fn category_filter_applies_after_the_diagnosis() {
 [ws] unauthorized conn=c1 remote=10.0.0.2 client=cli cli v2026.4.12 reason=token_mismatch
 [ws] closed before connect conn=c2 remote=10.0.0.3 code=1008 reason=pairing required
 ";
-    let (records, report) = run_with(
-        log,
-        Forward {
-            all_lines: false,
-            categories: [crate::Category::Token].into_iter().collect(),
-        },
-    );
+    let (records, report) = run_with(log, Forward::for_scan(false, &[crate::Category::Token]));
     assert_eq!(records.len(), 1);
     // The diagnosis still saw both.
     assert_eq!(report.causes.len(), 2);
@@ -180,4 +174,93 @@ fn hostile_text_is_escaped_in_the_human_report() {
     let text = report::render_text(&report, false);
     assert!(!text.contains('\x1b'));
     assert!(!text.contains('\x07'));
+}
+
+/// The multi-line events of the spans test, as a user pastes them.
+const SPANS: &str = "\
+$ openclaw devices list
+gateway connect failed: GatewayClientRequestError: pairing required
+[openclaw] Failed to start CLI: Error: gateway closed (1008): pairing required
+Gateway target: ws://127.0.0.1:18789
+Source: local loopback
+Config: /home/mia/.openclaw/openclaw.json
+Bind: loopback
+2026-07-02T10:30:12.404+02:00 [ws] closed before connect conn=320d827d-a7c1-41b1-9e08-29e57102324c remote=192.168.1.40 fwd=n/a ua=Mozilla/5.0 (X11; Linux
+x86_64) code=1008 reason=pairing required phase=auth_validated
+[gateway] security audit: device access upgrade requested
+  reason: scope-upgrade
+  ip: unknown-ip
+  scopesTo: operator.admin
+  client: gateway-client
+unauthorized: gateway token mismatch
+  (set gateway.remote.token to match gateway.auth.token)
+";
+
+/// The same text through a stream read in pieces of `read_size` bytes.
+fn run_pieces(log: &str, read_size: usize) -> Vec<Record> {
+    let searcher = Searcher::new(SearchConfig {
+        read_size,
+        ..SearchConfig::default()
+    })
+    .unwrap()
+    .with_context(light_context_pattern())
+    .unwrap();
+    let mut sink = Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward::default(),
+    );
+    let source: Arc<str> = Arc::from("t.log");
+    searcher
+        .search_reader(log.as_bytes(), &source, &mut sink)
+        .unwrap();
+    sink.finish().unwrap().0.0
+}
+
+#[test]
+fn multi_line_events_are_one_record_each() {
+    let records = run_pieces(SPANS, 256 * 1024);
+    let spans: Vec<(u64, Option<u64>)> = records.iter().map(|r| (r.line, r.end_line)).collect();
+    assert_eq!(
+        spans,
+        [
+            (2, None),
+            (3, Some(7)),
+            (8, Some(9)),
+            (10, Some(14)),
+            (15, Some(16))
+        ]
+    );
+    assert_eq!(records[1].cause, Some(Cause::LoopbackLocalExec));
+    assert_eq!(records[2].code, Some(1008));
+    assert_eq!(records[2].phase.as_deref(), Some("auth_validated"));
+    assert_eq!(records[2].cause, Some(Cause::RemoteDeviceUnpaired));
+    assert_eq!(records[3].kv.get("scopesTo"), Some("operator.admin"));
+    assert_eq!(records[4].cause, Some(Cause::TokenMismatch));
+}
+
+proptest::proptest! {
+    /// However the input is cut into reads, the events and their spans are the same.
+    #[test]
+    fn spans_do_not_depend_on_read_size(read_size in 1usize..600) {
+        let want = run_pieces(SPANS, 256 * 1024);
+        let got = run_pieces(SPANS, read_size);
+        proptest::prop_assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn handshake_noise_is_left_out_unless_asked_for() {
+    let log = "\
+[ws] closed before connect conn=c1 remote=192.168.1.30 fwd=n/a origin=http://x host=h ua=Mozilla code=4008 reason=connect failed
+gateway closed (1000 normal closure): no close reason
+[ws] closed before connect conn=c2 remote=10.0.0.3 code=1008 reason=pairing required
+";
+    let (records, _) = run(log);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].line, 3);
+    let (records, _) = run_with(log, Forward::for_scan(false, &[crate::Category::Handshake]));
+    assert_eq!(records.len(), 3);
+    let (records, _) = run_with(log, Forward::for_scan(true, &[]));
+    assert_eq!(records.len(), 3);
 }

@@ -28,6 +28,8 @@ pub enum VersionFrom {
     Flag,
     /// A line that gives the gateway's own version (banner, its in-process client).
     Gateway,
+    /// `openclaw --version` on this machine (`clawscan report` runs it).
+    Installed,
     /// A client's `v<version>` / `version=`: usually the same install on the same host.
     Client,
     /// `meta.lastTouchedVersion` in openclaw.json.
@@ -219,7 +221,9 @@ static HINTS: &[Hint] = &[
     },
     Hint {
         sign: "gateway connect failed: Error:",
-        pattern: r"gateway connect failed: Error: ",
+        // The texts ≤ 3.10 threw as a plain `Error` (newer builds still throw one
+        // for an HTTP rejection of the upgrade, which says nothing about the era).
+        pattern: r"gateway connect failed: Error: (?:pairing|unauthorized|gateway closed|device )",
         min: None,
         max: v(2026, 3, 10),
     },
@@ -296,6 +300,48 @@ static HINTS: &[Hint] = &[
         max: None,
     },
     Hint {
+        sign: "phase= on a close line",
+        pattern: r"(?:closed before connect|handshake timeout) .* phase=[a-z_]+",
+        min: v(2026, 6, 1),
+        max: None,
+    },
+    Hint {
+        sign: "guidance= on an unauthorized line",
+        pattern: r"unauthorized conn=.* guidance=",
+        min: v(2026, 7, 1),
+        max: None,
+    },
+    Hint {
+        sign: "proxy attribution (HTTP 403 proxy_attribution_required)",
+        pattern: r"proxy_attribution_required|unattributable proxy-shaped traffic|ingress attribution required",
+        min: v(2026, 8, 1),
+        max: None,
+    },
+    Hint {
+        sign: "setup code invalid, expired, revoked, or already used",
+        pattern: r"setup code invalid, expired, revoked",
+        min: V5,
+        max: None,
+    },
+    Hint {
+        sign: "Connectivity probe / Capability status lines",
+        pattern: r"Connectivity probe: |Capability: (?:read-only|write-capable|admin-capable|pairing-pending|connect-only)",
+        min: V5,
+        max: None,
+    },
+    Hint {
+        sign: "short client text (device pairing required / role upgrade pending approval)",
+        pattern: r"device pairing required \(requestId|role upgrade pending approval|device metadata change pending approval",
+        min: V5,
+        max: None,
+    },
+    Hint {
+        sign: "local CLI token hint (use this gateway's gateway.auth.token)",
+        pattern: r"use this gateway's gateway\.auth\.token or pair the device",
+        min: v(2026, 8, 1),
+        max: None,
+    },
+    Hint {
         sign: "Legacy exec approvals exist",
         pattern: r"Legacy exec approvals exist",
         min: v(2026, 8, 1),
@@ -309,21 +355,32 @@ struct Compiled {
     any: regex::bytes::RegexSet,
     banner: Regex,
     config_newer: Regex,
+    /// `$ openclaw --version` (the next line is the answer).
+    version_command: Regex,
+    /// A line that is only a version: the answer, or the guide script's `Version: …`.
+    version_line: Regex,
 }
 
 // Fixed patterns, checked by the unit tests: a failure is a bug in this file.
 #[allow(clippy::expect_used)]
-static COMPILED: LazyLock<Compiled> = LazyLock::new(|| Compiled {
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    Compiled {
     any: regex::bytes::RegexSetBuilder::new(HINTS.iter().map(|h| h.pattern))
         .unicode(false)
         .build()
         .expect("version hint patterns"),
-    banner: Regex::new(r"OpenClaw (\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.]+)?) \(")
+    banner: Regex::new(r"OpenClaw (\d{4}\.\d{1,2}\.\d{1,3}(?:-[0-9A-Za-z.]+)?) \(")
         .expect("banner pattern"),
+    version_command: Regex::new(r"(?:^|[$#>%] )openclaw (?:--version|-V)\b").expect("version command"),
+    version_line: Regex::new(
+        r"^[ \t]*(Version: |OpenClaw |openclaw )?v?(20\d\d\.\d{1,2}\.\d{1,3}(?:-[0-9A-Za-z.]+)?)(?: \([0-9a-f]{6,}\))?[ \t]*$",
+    )
+    .expect("version line"),
     config_newer: Regex::new(
         r"Config was last written by a newer OpenClaw \(([^)]+)\); current version is (\S+?)\.?$",
     )
     .expect("config-newer pattern"),
+}
 });
 
 /// The most distinct exact versions kept for the report.
@@ -338,6 +395,9 @@ pub struct VersionTracker {
     /// The best client version so far, with its rank (local 3, unknown 2, remote 1).
     client: Option<(OcVersion, String, Loc, u8)>,
     config: Option<(OcVersion, String)>,
+    installed: Option<(OcVersion, String)>,
+    /// Where the answer to a `$ openclaw --version` line would be (source, line).
+    answer_at: Option<(String, u64)>,
     seen: Vec<VersionSeen>,
     hints: Vec<(usize, EraHint)>,
 }
@@ -358,10 +418,37 @@ impl VersionTracker {
         }
     }
 
+    /// What `openclaw --version` answers on this machine (`clawscan report` asks
+    /// it): the installed release, used when the log names no gateway version.
+    pub fn set_installed_version(&mut self, answer: &str) {
+        let found = answer
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+            .find_map(OcVersion::parse);
+        if let Some(v) = found {
+            self.installed = Some((v, "`openclaw --version` on this machine".to_string()));
+        }
+    }
+
     /// Reads what one record says about the version.
     pub fn observe(&mut self, rec: &Record) {
         let at = || Loc::of(rec);
         let c = &*COMPILED;
+        // A pasted terminal: `$ openclaw --version` and its answer on the next line,
+        // or the troubleshooting guide's script (`Version: 2026.3.31`).
+        let first = rec.text.split('\n').next().unwrap_or_default();
+        if c.version_command.is_match(first) {
+            self.answer_at = Some((rec.source.to_string(), rec.end_line.unwrap_or(rec.line) + 1));
+        } else if let Some(m) = c.version_line.captures(first)
+            && let Some(v) = OcVersion::parse(&m[2])
+        {
+            let answer = self
+                .answer_at
+                .as_ref()
+                .is_some_and(|(s, l)| **s == *rec.source && *l == rec.line);
+            if answer || m.get(1).is_some() {
+                self.gateway_seen(v, "`openclaw --version`".to_string(), at());
+            }
+        }
         // Exact versions: the gateway's own first.
         if let Some(m) = c.banner.captures(&rec.text)
             && let Some(v) = OcVersion::parse(&m[1])
@@ -406,6 +493,7 @@ impl VersionTracker {
         // regex set is the costliest part of reading a record.
         if self.flag.is_none()
             && self.gateway.is_none()
+            && self.installed.is_none()
             && self.client.is_none()
             && self.config.is_none()
         {
@@ -490,6 +578,9 @@ impl VersionTracker {
         if let Some((v, _, _)) = &self.gateway {
             return VersionView::exact(*v);
         }
+        if let Some((v, _)) = &self.installed {
+            return VersionView::exact(*v);
+        }
         if let Some((v, _, _, _)) = &self.client {
             return VersionView::exact(*v);
         }
@@ -515,6 +606,8 @@ impl VersionTracker {
             )
         } else if let Some((_, how, at)) = &self.gateway {
             (VersionFrom::Gateway, Some(how.clone()), Some(at.clone()))
+        } else if let Some((_, how)) = &self.installed {
+            (VersionFrom::Installed, Some(how.clone()), None)
         } else if let Some((_, how, at, _)) = &self.client {
             (VersionFrom::Client, Some(how.clone()), Some(at.clone()))
         } else if let Some((_, how)) = &self.config {

@@ -37,7 +37,7 @@ use crate::diagnose::report::{self as diag_report, Report};
 use crate::diagnose::{Annotate, DiagnoseOptions, Diagnoser, Forward, setup};
 use crate::input::{Input, InputError};
 use crate::redact::Redactor;
-use crate::rules::{CategorySet, RulesError};
+use crate::rules::RulesError;
 use crate::walk::{self, Filter, Item};
 
 use collect::Collector;
@@ -316,6 +316,11 @@ pub fn build(
     let mut diag = Diagnoser::new(&DiagnoseOptions {
         openclaw_version: opts.openclaw_version,
     });
+    // The release `openclaw --version` names is the one the fix must suit: the
+    // report's Environment and Diagnosis then tell one story.
+    if let Some(v) = environment.openclaw_version.as_deref() {
+        diag.set_installed_version(v);
+    }
     let mut config_version = None;
     let (config, config_file) = if opts.no_config {
         (
@@ -349,10 +354,7 @@ pub fn build(
         (Collector::new(0), diag.report())
     } else {
         let searcher = setup::searcher(opts.max_line_bytes)?.with_redactor(opts.redactor.clone());
-        let forward = Forward {
-            all_lines: false,
-            categories: CategorySet::all(),
-        };
+        let forward = Forward::default();
         let mut sink = Annotate::new(Collector::new(opts.max_examples), diag, forward);
         let mut note = |e: &InputError| {
             errors.push(e.to_string());
