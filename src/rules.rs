@@ -217,7 +217,7 @@ pub static RULES: &[Rule] = &[
     rule!("waiting_for_pairing", [Pairing], r"[Ww]aiting for pairing approval|[Pp]airing (?:approval )?pending", ["airing "]),
     // Translated UI and wrapper texts: zh-CN pairing hint and card, and "pairing" in
     // Chinese and Japanese wrappers.
-    rule!("pairing_translated", [Pairing], "配对|ペアリング", ["配对", "ペアリング"]),
+    rule!("pairing_translated", [Pairing], "配对|批准此浏览器", ["配对", "批准此"]),
     // --- close code 1008 ------------------------------------------------------------------
     // `code=1008`, JSON `"code":1008`, `gateway closed (1008)`, `disconnected (1008)`,
     // `close(1008)`; not a 1008 inside a UUID or a longer number.
@@ -233,7 +233,7 @@ pub static RULES: &[Rule] = &[
     rule!("setup_code", [Token], r"setup code invalid, expired, revoked, or already used", ["setup code"]),
     // Translated close texts and UI strings (§7.3): 令牌 is "token".
     rule!("token_translated", [Token], "令牌", ["令牌"]),
-    rule!("token_details", [Token], r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)", ["TOKEN_"]),
+    rule!("token_details", [Token], r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)", ["AUTH_"]),
     // --- auth and device identity ---------------------------------------------------------
     // (`reason=<auth code>` values such as rate_limited or tailscale_* stand on
     // `unauthorized` lines, which the first rule already takes.)
@@ -242,13 +242,17 @@ pub static RULES: &[Rule] = &[
     rule!("unauthorized_cause", [Auth], r#"cause"?[=:]"?unauthorized"#, ["unauthorized"]),
     rule!("repeated_unauthorized", [Auth], r"repeated unauthorized calls", ["unauthorized"]),
     rule!("password_code", [Auth], r"password_mismatch|password_missing|gateway password (?:missing|mismatch)|gateway password not configured", ["mismatch", "missing", "not configured"]),
+    // Start-up refusal since 2026.3.31 (#58371): trusted-proxy auth with a token too.
+    rule!("trusted_proxy_token", [Auth, Config], r"trusted-proxy, but a shared token is also configured", ["shared token is also"], Error),
+    // 设备签名 "device signature" (translated builds and wrapper apps).
+    rule!("identity_translated", [Auth], "设备签名", ["设备签名"]),
     rule!("tailscale", [Auth], r"tailscale identity (?:missing|mismatch)", ["identity"]),
     rule!("auth_changed", [Auth, Token], r"gateway auth changed", ["th changed"]),
     rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale", ["identity", "signature", "required", "mismatch", "nvalid"]),
     rule!("control_ui_insecure", [Auth], r"control ui requires device identity", ["identity"]),
     rule!("origin", [Auth], r"origin not allowed|origin-mismatch", ["not allowed", "mismatch"]),
     rule!("locality", [Auth], r"Loopback connection with non-local Host header", ["non-local"], Warn),
-    rule!("verified_identity", [Auth], r"require a verified user identity|Verified identity required|AUTH_VERIFIED_USER_REQUIRED|AUTH_IDENTITY_HEADER_REQUIRED", ["erified", "AUTH_"]),
+    rule!("verified_identity", [Auth], r"require a verified user identity|Verified identity required|AUTH_VERIFIED_USER_REQUIRED|AUTH_IDENTITY_HEADER_REQUIRED", ["identity", "AUTH_"]),
     rule!("ui_auth", [Auth], r"Gateway secret rejected|This Gateway expects its (?:token|password)|Too many failed attempts|Secure browser context required|Browser origin not allowed|gateway auth failed|Auth failed\. Re-copy a tokenized URL", ["rejected", "xpects its", "failed attempts", "browser context", "not allowed", "uth failed"]),
     // 未授权 "unauthorized", 身份验证 / 认证 "authentication" (zh-CN); Portuguese.
     rule!("auth_translated", [Auth], "未授权|身份验证", ["未授权", "身份验证"]),
@@ -1000,6 +1004,11 @@ mod tests {
         ("ui_auth", "Gateway secret rejected"),
         ("auth_translated", "未授权：认证失败次数过多（请稍后重试）"),
         ("token_translated", "此 Gateway 需要令牌"),
+        (
+            "trusted_proxy_token",
+            "Gateway failed to start: Error: gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / OPENCLAW_GATEWAY_TOKEN because trusted-proxy and token auth are mutually exclusive",
+        ),
+        ("identity_translated", "连接网关失败：设备签名无效"),
         (
             "setup_code",
             "reason=unauthorized: setup code invalid, expired, revoked, or already used (create a new code; review `openclaw devices list`)",

@@ -89,6 +89,8 @@ pub fn continues(head: &Record, next: &Record) -> bool {
         && !is_json(head)
         && !is_json(next)
         && head.code.is_none()
+        && !head.kv.0.is_empty()
+        && next.kv.get("code").is_some()
         && next.code.is_some()
         && next.ts.is_none()
         && next.subsystem.is_none()

@@ -74,6 +74,8 @@ pub enum Facet {
     VerifiedIdentity,
     /// The refused client is a browser (Control UI).
     Browser,
+    /// `trusted-proxy` auth with a shared token too: the gateway does not start.
+    TrustedProxyToken,
 }
 
 /// A small set of facets.
@@ -234,6 +236,13 @@ pub static CAUSES: &[CauseRow] = &[
                 range: Range::Any,
                 steps: &[
                     "The setup code's bootstrap token is invalid or expired: scan a fresh setup code.",
+                ],
+            },
+            FixRule {
+                facet: Some(Facet::TrustedProxyToken),
+                range: Range::Any,
+                steps: &[
+                    "The gateway refuses to start with `gateway.auth.mode: \"trusted-proxy\"` and a shared token together (since 2026.3.31, #58371): remove `gateway.auth.token` and `OPENCLAW_GATEWAY_TOKEN` from its environment, or use `gateway.auth.mode: \"token\"` instead of trusted-proxy.",
                 ],
             },
             FixRule {
@@ -951,6 +960,7 @@ mod tests {
         Facet::Origin,
         Facet::VerifiedIdentity,
         Facet::Browser,
+        Facet::TrustedProxyToken,
     ];
 
     #[test]

@@ -524,6 +524,19 @@ impl Facts {
         } else if has!(r, "identity changed and must be re-approved") {
             self.pairing = true;
             self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+        } else if has!(r, "role upgrade pending approval") {
+            // The short client texts of current releases (§7.2).
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+        } else if has!(r, "scope upgrade pending approval") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+        } else if has!(r, "device metadata change pending approval") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+        } else if has!(r, "device pairing required") {
+            self.pairing = true;
+            self.sub = self.sub.or(Some(Sub::NotPaired));
         }
         if r.starts_with("connect failed") || r.starts_with("connect challenge") {
             self.connect_failed = true;
@@ -699,13 +712,16 @@ impl Facts {
             || has!(t, "airing pending")
             || has!(t, "airing approval pending")
             || has!(t, "配对")
-            || has!(t, "配對")
-            || has!(t, "ペアリング")
             || has!(t, "批准此浏览器")
         {
             self.pairing = true;
             self.pending = true;
-            if has!(t, "browser") || has!(t, "浏览器") {
+            if has!(t, "browser")
+                || has!(t, "浏览器")
+                || has!(t, "Approve the new")
+                || has!(t, "此设备需要网关主机的配对批准")
+            {
+                // The Control UI's cards and banners (§7.3).
                 self.client_kind.get_or_insert(ClientKind::Browser);
             }
             if has!(t, "Approve the new access level") {
@@ -727,8 +743,24 @@ impl Facts {
             || has!(t, "Access request expired")
             || has!(t, "PAIRING_REJECTED")
             || has!(t, "PAIRING_EXPIRED")
+            || has!(t, "Pairing link is no longer valid")
         {
             self.pairing = true;
+            if has!(t, "Access request") || has!(t, "Pairing link") {
+                self.client_kind.get_or_insert(ClientKind::Browser);
+            }
+        }
+        // A pending request's fields as `openclaw devices list --json` or a paste
+        // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
+        let first = first_line(t).trim_start().trim_start_matches('"');
+        if let Some(r) = first
+            .strip_prefix("reason\": ")
+            .or_else(|| first.strip_prefix("reason: "))
+            && let Some(sub) = Sub::from_word(r.trim().trim_end_matches(',').trim_matches('"'))
+        {
+            self.pairing = true;
+            self.pending = true;
+            self.sub = self.sub.or(Some(sub));
         }
         if has!(t, "browser copilot requires a dedicated paired device") {
             self.pairing = true;
@@ -793,6 +825,18 @@ impl Facts {
         {
             self.auth = true;
             self.facets.insert(Facet::VerifiedIdentity);
+        }
+        if has!(t, "trusted-proxy, but a shared token is also configured") {
+            self.auth = true;
+            self.facets.insert(Facet::TrustedProxyToken);
+            self.note(
+                format!("start-up refused: {}", short(first_line(&rec.message))),
+                rec,
+            );
+        }
+        if has!(t, "设备签名") {
+            // "device signature" (invalid / expired) in a translated build or app.
+            self.facets.insert(Facet::IdentityCorrupt);
         }
         if has!(t, "setup code invalid, expired, revoked") {
             self.auth = true;
@@ -1095,7 +1139,9 @@ impl Facts {
                 }
                 if let Some(r) = rec.reason.as_deref() {
                     self.read_reason(r);
-                } else if msg.starts_with("unauthorized") || msg.starts_with("pairing required") {
+                } else if msg.starts_with("unauthorized")
+                    || has!(first_line(msg), "pairing required")
+                {
                     // A close text pasted on its own (a UI banner, a quoted error).
                     self.read_reason(first_line(msg));
                 }
