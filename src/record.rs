@@ -169,6 +169,11 @@ pub struct Record {
     pub cause: Option<Cause>,
     /// One line on what to do about it.
     pub hint: Option<String>,
+    /// Handed over only in case it continues the line above, which lies in another
+    /// chunk of the input (see `search::ContextLines::follow`): a sink that joins
+    /// multi-line events keeps it only if that line reached it. Never serialized.
+    #[serde(skip)]
+    pub speculative: bool,
 }
 
 impl Record {
@@ -206,6 +211,7 @@ impl Record {
             lossy: false,
             cause: None,
             hint: None,
+            speculative: false,
         }
     }
 }

@@ -210,14 +210,14 @@ pub static RULES: &[Rule] = &[
     // the error details codes, and doctor's count of waiting devices.
     rule!("capability_pending", [Pairing], r"Capability: pairing-pending", ["airing-"]),
     rule!("pairing_outcome", [Pairing], r"pairing (?:rejected|expired|superseded)|PAIRING_(?:REJECTED|EXPIRED)", ["airing ", "PAIR"]),
-    rule!("waits_for_approval", [Pairing], r"[0-9]+ (?:devices?|requests?|nodes?) (?:waits?|waiting|pending) for approval", ["for approval"]),
+    rule!("waits_for_approval", [Pairing], r"[0-9]+ (?:devices?|requests?|nodes?) (?:waits?|waiting|pending) for approval", ["approval"]),
     // Control UI login cards and banners (§7.3), and wrapper apps' own words.
     rule!("ui_approve_browser", [Pairing], r"(?:Approve|Re-approve|Pair) this browser|Approve the new (?:access level|role)|Access request (?:declined|expired)|Pairing link is no longer valid", ["this browser", "pprove the new", "ccess request ", "airing "]),
     rule!("browser_copilot", [Pairing, Auth], r"browser copilot requires a dedicated paired device identity", ["identity"]),
     rule!("waiting_for_pairing", [Pairing], r"[Ww]aiting for pairing approval|[Pp]airing (?:approval )?pending", ["airing "]),
     // Translated UI and wrapper texts: zh-CN pairing hint and card, and "pairing" in
     // Chinese and Japanese wrappers.
-    rule!("pairing_translated", [Pairing], "配对|批准此浏览器", ["配对", "批准此"]),
+    rule!("pairing_translated", [Pairing], "配对", ["配对"]),
     // --- close code 1008 ------------------------------------------------------------------
     // `code=1008`, JSON `"code":1008`, `gateway closed (1008)`, `disconnected (1008)`,
     // `close(1008)`; not a 1008 inside a UUID or a longer number.
@@ -230,7 +230,7 @@ pub static RULES: &[Rule] = &[
     rule!("device_token_denied", [Token], r"device token rotation denied", ["ce token "], Warn),
     rule!("device_token_scope", [Token, Scope], r"device token scope mismatch|scope_mismatch", ["mismatch"]),
     rule!("bootstrap_token", [Token], r"bootstrap token (?:invalid|revoke skipped)", ["p token "]),
-    rule!("setup_code", [Token], r"setup code invalid, expired, revoked, or already used", ["setup code"]),
+    rule!("setup_code", [Token], r"unauthorized: setup code invalid, expired, revoked, or already used", ["unauthorized"]),
     // Translated close texts and UI strings (§7.3): 令牌 is "token".
     rule!("token_translated", [Token], "令牌", ["令牌"]),
     rule!("token_details", [Token], r"AUTH_(?:DEVICE_)?TOKEN_(?:MISMATCH|MISSING)", ["AUTH_"]),
@@ -244,8 +244,6 @@ pub static RULES: &[Rule] = &[
     rule!("password_code", [Auth], r"password_mismatch|password_missing|gateway password (?:missing|mismatch)|gateway password not configured", ["mismatch", "missing", "not configured"]),
     // Start-up refusal since 2026.3.31 (#58371): trusted-proxy auth with a token too.
     rule!("trusted_proxy_token", [Auth, Config], r"trusted-proxy, but a shared token is also configured", ["shared token is also"], Error),
-    // 设备签名 "device signature" (translated builds and wrapper apps).
-    rule!("identity_translated", [Auth], "设备签名", ["设备签名"]),
     rule!("tailscale", [Auth], r"tailscale identity (?:missing|mismatch)", ["identity"]),
     rule!("auth_changed", [Auth, Token], r"gateway auth changed", ["th changed"]),
     rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale", ["identity", "signature", "required", "mismatch", "nvalid"]),
@@ -255,7 +253,7 @@ pub static RULES: &[Rule] = &[
     rule!("verified_identity", [Auth], r"require a verified user identity|Verified identity required|AUTH_VERIFIED_USER_REQUIRED|AUTH_IDENTITY_HEADER_REQUIRED", ["identity", "AUTH_"]),
     rule!("ui_auth", [Auth], r"Gateway secret rejected|This Gateway expects its (?:token|password)|Too many failed attempts|Secure browser context required|Browser origin not allowed|gateway auth failed|Auth failed\. Re-copy a tokenized URL", ["rejected", "xpects its", "failed attempts", "browser context", "not allowed", "uth failed"]),
     // 未授权 "unauthorized", 身份验证 / 认证 "authentication" (zh-CN); Portuguese.
-    rule!("auth_translated", [Auth], "未授权|身份验证", ["未授权", "身份验证"]),
+    rule!("auth_translated", [Auth], "未授权", ["未授权"]),
     // --- a proxy the gateway does not trust (§7.1, §7.2, §7.5) ---------------------------
     rule!("untrusted_proxy", [Proxy, Auth], r"Proxy headers detected from untrusted address", ["untrusted address"], Warn),
     rule!("proxy_attribution", [Proxy], r"proxy_attribution_required|[Pp]roxy client attribution is required|ingress attribution required|missing prepared ingress attribution|unattributable proxy-shaped traffic", ["attribut"]),
@@ -267,7 +265,7 @@ pub static RULES: &[Rule] = &[
     rule!("not_paired_reason", [Pairing], r#"reason"? ?[=:] ?"?not-paired"#, ["not-paired"]),
     rule!("missing_scope", [Scope], r"missing scope: |unauthorized role: ", ["missing", "unauthorized"]),
     // The short client texts of current releases (§7.2), each with `(requestId: …)`.
-    rule!("upgrade_pending", [Scope, Pairing], r"(?:scope|role) upgrade pending approval|device metadata change pending approval", ["ending approval"]),
+    rule!("upgrade_pending", [Scope, Pairing], r"(?:scope|role) upgrade pending approval|device metadata change pending approval", ["approval"]),
     rule!("own_scope_upgrade", [Scope, Pairing], r"can't approve its own scope upgrade", ["upgrade"]),
     rule!("more_than_approved", [Scope], r"(?:higher role|more scopes) than currently approved", ["currently approved"]),
     // --- connections that failed around the handshake -------------------------------------
@@ -278,8 +276,8 @@ pub static RULES: &[Rule] = &[
     rule!("client_closed", [Handshake], r"gateway closed \(", ["closed ("], Error),
     rule!("ui_disconnected", [Handshake], r"disconnected \((?:1008|4008)\)", ["1008", "4008"]),
     rule!("clawx_closed", [Handshake], r"Gateway WebSocket closed \(code=", ["closed ("]),
-    rule!("connect_challenge", [Handshake], r"connect challenge (?:missing nonce|timeout)", ["challenge "]),
-    rule!("upgrade_rejected", [Handshake], r"rejected websocket upgrade \(HTTP [0-9]{3}\)|permanently rejected connection", ["upgrade", "rejected"], Error),
+    rule!("connect_challenge", [Handshake], r"connect challenge missing nonce", ["missing"]),
+    rule!("upgrade_rejected", [Handshake], r"rejected websocket upgrade \(HTTP [0-9]{3}\)", ["upgrade"], Error),
     rule!("code_4008", [Handshake], r#"code(?:=|":|: | )4008(?-u:\b)|\(4008(?-u:\b)"#, ["4008"]),
     // --- chat DM pairing --------------------------------------------------------------------
     rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing "], Info),
@@ -287,11 +285,11 @@ pub static RULES: &[Rule] = &[
     rule!("dm_blocked", [DmPairing], r"Blocked unauthorized [a-z-]{1,40} sender|drop dm \(dmPolicy", ["unauthorized", "dmPolicy"]),
     rule!("dm_policy", [DmPairing], r"dmPolicy", ["dmPolicy"]),
     // --- exec approvals ---------------------------------------------------------------------
-    rule!("exec_registration", [ExecApprovals], r"Exec approval registration failed", ["approval registration"], Error),
+    rule!("exec_registration", [ExecApprovals], r"Exec approval registration failed", ["approval"], Error),
     rule!("exec_denied", [ExecApprovals], r"[Ee]xec denied|SYSTEM_RUN_DENIED", ["xec denied", "SYSTEM_RUN"]),
-    rule!("exec_set_params", [ExecApprovals], r"invalid exec\.approvals\.[a-z]+ params", ["exec.approvals."]),
-    rule!("exec_legacy", [ExecApprovals], r"Legacy exec approvals exist", ["exec approvals"]),
-    rule!("exec_file", [ExecApprovals], r"exec-approvals\.json", ["exec-approvals"]),
+    rule!("exec_set_params", [ExecApprovals], r"invalid exec\.approvals\.[a-z]+ params", ["approval"]),
+    rule!("exec_legacy", [ExecApprovals], r"Legacy exec approvals exist", ["approval"]),
+    rule!("exec_file", [ExecApprovals], r"exec-approvals\.json", ["approval"]),
     // --- configuration ----------------------------------------------------------------------
     rule!("config_invalid", [Config], r"Invalid config at |Config invalid|JSON5 parse failed", ["nvalid", "JSON5 parse"], Error),
     rule!("config_key", [Config], r"Unrecognized keys?: |Invalid option: expected one of", ["Unrecognized key", "nvalid"]),
@@ -1001,7 +999,10 @@ mod tests {
             "verified_identity",
             "gateway closed (1008): operator role policies require a verified user identity for this authentication method; use an identity-aware route",
         ),
-        ("ui_auth", "Gateway secret rejected"),
+        (
+            "ui_auth",
+            "Auth failed. Re-copy a tokenized URL with openclaw dashboard --no-open, or update the token, then click Connect.",
+        ),
         ("auth_translated", "未授权：认证失败次数过多（请稍后重试）"),
         ("token_translated", "此 Gateway 需要令牌"),
         (

@@ -72,7 +72,15 @@ pub struct ContextLines {
     pub pattern: regex::bytes::Regex,
     /// Literals of which every match of `pattern` holds at least one.
     pub anchors: Vec<&'static str>,
+    /// Lines that continue the line above them (a client error block, pasted fields,
+    /// a wrapped line's tail): handed over when they come right below a line that
+    /// was, up to [`LOOKAHEAD`] lines in a row. They need no anchor: only the lines
+    /// below a handed-over line are tested.
+    pub follow: Option<regex::bytes::Regex>,
 }
+
+/// The most lines handed over in a row because they continue the line above.
+pub const LOOKAHEAD: u64 = 16;
 
 /// Where records go. NDJSON, counts, summaries and stats are all sinks.
 pub trait Sink {
@@ -141,6 +149,8 @@ pub struct Searcher {
     config: SearchConfig,
     /// Lines to hand over as context (see [`Searcher::with_context`]).
     context: Option<regex::bytes::Regex>,
+    /// Lines handed over when they continue a handed-over line.
+    follow: Option<regex::bytes::Regex>,
 }
 
 impl Searcher {
@@ -152,6 +162,7 @@ impl Searcher {
             redactor: Redactor::new(),
             config,
             context: None,
+            follow: None,
         })
     }
 
@@ -164,6 +175,7 @@ impl Searcher {
             redactor: self.redactor.clone(),
             config,
             context: self.context.clone(),
+            follow: self.follow.clone(),
         }
     }
 
@@ -176,6 +188,7 @@ impl Searcher {
         Ok(Searcher {
             rules: self.rules.with_context_anchors(&context.anchors)?,
             context: Some(context.pattern),
+            follow: context.follow,
             ..self.clone()
         })
     }
@@ -310,6 +323,13 @@ impl Searcher {
         // Windows bound the scratch memory that ANSI stripping needs.
         const WINDOW: usize = 1 << 20;
         let mut scan = Scan::new(self, source, sink);
+        if start.line > 1 && self.follow.is_some() && !self.config.emit_all {
+            // The line above this chunk is in another one: hand over the first
+            // lines that would continue it, marked so that the sink keeps them only
+            // if that line was handed over (as a stream would have).
+            scan.carry = LOOKAHEAD;
+            scan.speculative = true;
+        }
         let mut pos = start;
         let mut i = 0;
         while i < data.len() {
@@ -388,6 +408,17 @@ impl LongLine {
     }
 }
 
+/// A block being searched, and the line counters that turn its offsets into line
+/// numbers (lazily, in order).
+struct BlockLines<'b> {
+    hay: &'b [u8],
+    raw: &'b [u8],
+    pos: Position,
+    has_escapes: bool,
+    hay_lines: LineCounter,
+    raw_lines: LineCounter,
+}
+
 /// One search in progress: the sink, scratch space and counts.
 struct Scan<'a> {
     searcher: &'a Searcher,
@@ -395,6 +426,11 @@ struct Scan<'a> {
     sink: &'a mut dyn Sink,
     scratch: Vec<u8>,
     stats: SearchStats,
+    /// Lines still to test at the start of the next block, because the block before
+    /// ended right after a handed-over line (or its continuations).
+    carry: u64,
+    /// The lines handed over from `carry` are speculative (a chunk's first lines).
+    speculative: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -405,6 +441,8 @@ impl<'a> Scan<'a> {
             sink,
             scratch: Vec::new(),
             stats: SearchStats::default(),
+            carry: 0,
+            speculative: false,
         }
     }
 
@@ -450,65 +488,126 @@ impl<'a> Scan<'a> {
             raw
         };
         let rules = &self.searcher.rules;
-        let mut hay_lines = LineCounter::new(pos.line);
-        let mut raw_lines = LineCounter::new(pos.line);
+        let mut lines = BlockLines {
+            hay,
+            raw,
+            pos,
+            has_escapes,
+            hay_lines: LineCounter::new(pos.line),
+            raw_lines: LineCounter::new(pos.line),
+        };
         let mut from = 0;
-        let mut go_on = true;
-        let context = self.searcher.context.as_ref();
-        // One search finds the anchors of events and of context lines alike.
-        while let Some((m, _)) = rules.find_at(hay, from) {
-            let ls = lines::line_start(hay, m);
-            let le = lines::line_end(hay, m);
-            // An anchor is a word most of whose lines are events, not all: the rules
-            // behind the line's anchors say which it is, before the full work.
-            let hay_line = lines::trim_cr(&hay[ls..le]);
-            let (class, context_anchor) = if m - ls < hay_line.len() {
-                rules.classify_line(hay_line, m - ls)
-            } else {
-                (Classification::default(), false)
-            };
-            let confirmed = !class.categories.is_empty();
-            let context_hit =
-                !confirmed && context_anchor && context.is_some_and(|cx| cx.is_match(hay_line));
-            if !confirmed && !context_hit {
-                from = le + 1;
-                continue;
-            }
-            let line_no = hay_lines.line_at(hay, ls);
-            let (raw_line, raw_start) = if has_escapes {
-                let rs = raw_lines.skip_lines(raw, line_no - raw_lines.line());
-                (&raw[rs..lines::line_end(raw, rs)], rs)
-            } else {
-                (&hay[ls..le], ls)
-            };
-            let at = Position {
-                offset: pos.offset + raw_start as u64,
-                line: line_no,
-            };
-            // A line is its bytes before `\n` less the `\r` of a CRLF, then without
-            // escapes: strip the raw line itself, since an escape may sit between
-            // a `\r` and the `\n`.
-            let raw_line = lines::trim_cr(raw_line);
-            let text = if has_escapes {
-                ansi::strip(raw_line)
-            } else {
-                std::borrow::Cow::Borrowed(raw_line)
-            };
-            match self.emit(&text, raw_line, at, Some(class), false) {
-                Ok(true) => {}
-                Ok(false) => {
-                    go_on = false;
-                    break;
-                }
-                Err(e) => {
-                    self.scratch = scratch;
-                    return Err(e);
+        let result = (|| {
+            if self.carry > 0 {
+                // The lines that continue the last line of the block before.
+                let carry = std::mem::take(&mut self.carry);
+                match self.look_ahead(&mut lines, 0, carry)? {
+                    Some(next) => from = next,
+                    None => return Ok(false),
                 }
             }
-            from = le + 1;
-        }
+            self.speculative = false;
+            let context = self.searcher.context.as_ref();
+            // One search finds the anchors of events and of context lines alike.
+            while let Some((m, _)) = rules.find_at(hay, from) {
+                let ls = lines::line_start(hay, m);
+                let le = lines::line_end(hay, m);
+                // An anchor is a word most of whose lines are events, not all: the
+                // rules behind the line's anchors say which it is, before the full work.
+                let hay_line = lines::trim_cr(&hay[ls..le]);
+                let (class, context_anchor) = if m - ls < hay_line.len() {
+                    rules.classify_line(hay_line, m - ls)
+                } else {
+                    (Classification::default(), false)
+                };
+                let confirmed = !class.categories.is_empty();
+                let context_hit =
+                    !confirmed && context_anchor && context.is_some_and(|cx| cx.is_match(hay_line));
+                if !confirmed && !context_hit {
+                    from = le + 1;
+                    continue;
+                }
+                if !self.emit_line(&mut lines, ls, le, class)? {
+                    return Ok(false);
+                }
+                match self.look_ahead(&mut lines, le + 1, LOOKAHEAD)? {
+                    Some(next) => from = next,
+                    None => return Ok(false),
+                }
+            }
+            Ok(true)
+        })();
         self.scratch = scratch;
-        Ok(go_on)
+        result
+    }
+
+    /// Hands over the line `[ls, le)` of the block.
+    fn emit_line(
+        &mut self,
+        b: &mut BlockLines<'_>,
+        ls: usize,
+        le: usize,
+        class: Classification,
+    ) -> Result<bool, SearchError> {
+        let hay = b.hay;
+        let line_no = b.hay_lines.line_at(hay, ls);
+        let (raw_line, raw_start) = if b.has_escapes {
+            let rs = b.raw_lines.skip_lines(b.raw, line_no - b.raw_lines.line());
+            (&b.raw[rs..lines::line_end(b.raw, rs)], rs)
+        } else {
+            (&hay[ls..le], ls)
+        };
+        let at = Position {
+            offset: b.pos.offset + raw_start as u64,
+            line: line_no,
+        };
+        // A line is its bytes before `\n` less the `\r` of a CRLF, then without
+        // escapes: strip the raw line itself, since an escape may sit between a `\r`
+        // and the `\n`.
+        let raw_line = lines::trim_cr(raw_line);
+        let text = if b.has_escapes {
+            ansi::strip(raw_line)
+        } else {
+            std::borrow::Cow::Borrowed(raw_line)
+        };
+        self.emit(&text, raw_line, at, Some(class), false)
+    }
+
+    /// Hands over the lines from `start` on that continue the line above them, at
+    /// most `budget` of them. Returns where the search goes on (`None`: the sink
+    /// asked to stop); a block that ends with budget left carries it to the next.
+    fn look_ahead(
+        &mut self,
+        b: &mut BlockLines<'_>,
+        start: usize,
+        budget: u64,
+    ) -> Result<Option<usize>, SearchError> {
+        let Some(follow) = self.searcher.follow.as_ref() else {
+            return Ok(Some(start));
+        };
+        let hay = b.hay;
+        let mut next = start;
+        let mut left = budget;
+        while left > 0 {
+            if next >= hay.len() {
+                // The block ends here: the next one starts with what is left.
+                self.carry = left;
+                return Ok(Some(next));
+            }
+            let le = lines::line_end(hay, next);
+            let line = lines::trim_cr(&hay[next..le]);
+            if !follow.is_match(line) {
+                break;
+            }
+            let class = self.searcher.rules.classify(line);
+            if !self.emit_line(b, next, le, class)? {
+                return Ok(None);
+            }
+            next = le + 1;
+            left -= 1;
+        }
+        self.carry = 0;
+        Ok(Some(next))
     }
 
     /// `--all`: every line is a record.
@@ -535,7 +634,12 @@ impl<'a> Scan<'a> {
     /// A long line has ended: report it from its head.
     fn long_line(&mut self, ll: LongLine) -> Result<bool, SearchError> {
         let text = ansi::strip(&ll.head);
-        self.emit(&text, &ll.head, ll.start, Some(ll.class), true)
+        let go_on = self.emit(&text, &ll.head, ll.start, Some(ll.class), true)?;
+        // The lines below it are tested as below any other handed-over line.
+        if go_on && self.searcher.follow.is_some() {
+            self.carry = LOOKAHEAD;
+        }
+        Ok(go_on)
     }
 
     /// Classifies one line (unless `class` says already) and, if selected, parses
@@ -581,6 +685,7 @@ impl<'a> Scan<'a> {
         let mut rec = Record::new(Arc::clone(self.source), at.line, at.offset);
         searcher.parser.parse_into(&head_text, head_raw, &mut rec);
         rec.categories = categories;
+        rec.speculative = self.speculative && categories.is_empty();
         rec.truncated = truncated;
         if rec.level.is_none() {
             rec.level = class.level();

@@ -28,25 +28,36 @@ use crate::record::Record;
 pub const MAX_SPAN_LINES: u64 = 16;
 /// The most bytes of text one event may span.
 pub const MAX_SPAN_BYTES: usize = 8 * 1024;
-/// Lines the search may not hand over between two lines of one event (a pasted
-/// field such as `platform: linux` has no anchor of its own).
-const MAX_GAP: u64 = 2;
+/// The line shapes that continue an event above them, as one pattern literal.
+macro_rules! continuation_shapes {
+    () => {
+        concat!(
+            // `Gateway target: ws://…`, `Source: local loopback`, `Config: …`, `Bind: …`,
+            // `Transport: …`, `Warn: …` (src/gateway/call.ts).
+            r"^[ \t]*(?:Gateway target|Source|Config|Bind|Transport|Warn): ",
+            // Audit and request fields pasted one per line, YAML- or JSON-style.
+            r#"|^[ \t]*"?(?:scopesFrom|scopesTo|roleFrom|roleTo|requestId|deviceId|reason|ip|client|device|auth|conn)"?[ \t]?[:=]"#,
+            // A hint or request id on a line of its own.
+            r"|^[ \t]*\((?:set |use |open |provide |rotate|pair|scan |retry |create |re-pair|review |requestId: )",
+        )
+    };
+}
 
 /// The line shapes that continue an event above them. Fixed patterns (a unit test
 /// compiles them).
 #[allow(clippy::expect_used)]
-static CONTINUATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        // `Gateway target: ws://…`, `Source: local loopback`, `Config: …`, `Bind: …`,
-        // `Transport: …`, `Warn: …` (src/gateway/call.ts).
-        r"^[ \t]*(?:Gateway target|Source|Config|Bind|Transport|Warn): ",
-        // Audit and request fields pasted one per line, YAML- or JSON-style.
-        r#"|^[ \t]*"?(?:scopesFrom|scopesTo|roleFrom|roleTo|requestId|deviceId|reason|ip|client|device|auth|conn)"?[ \t]?[:=]"#,
-        // A hint or request id on a line of its own.
-        r"|^[ \t]*\((?:set |use |open |provide |rotate|pair|scan |retry |create |re-pair|review |requestId: )",
-    ))
-    .expect("continuation pattern")
-});
+static CONTINUATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(continuation_shapes!()).expect("continuation pattern"));
+
+/// What the search hands over below a handed-over line (see
+/// [`crate::search::ContextLines::follow`]): the continuation shapes, the tail of a
+/// wrapped `key=value` line, and a version alone on its line (the answer to a
+/// pasted `$ openclaw --version`).
+pub const FOLLOW_PATTERN: &str = concat!(
+    continuation_shapes!(),
+    r"|(?:^| )code=[0-9]{1,4} reason=",
+    r"|^[ \t]*v?20[0-9][0-9]\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?(?: \([0-9a-f]{6,}\))?[ \t]*$",
+);
 
 /// The line shapes that always start an event of their own, even without a
 /// timestamp (a CLI paste has none).
@@ -71,7 +82,7 @@ pub fn continues(head: &Record, next: &Record) -> bool {
         return false;
     }
     let last = last_line(head);
-    if next.line <= last || next.line - last > 1 + MAX_GAP {
+    if next.line != last + 1 {
         return false;
     }
     if last_line(next) - head.line >= MAX_SPAN_LINES
@@ -83,10 +94,9 @@ pub fn continues(head: &Record, next: &Record) -> bool {
     if CONTINUATION.is_match(first) {
         return true;
     }
-    // A wrapped gateway line: the tail carries the close code the head lacks. Only
-    // right below the head, and only a line that is not a log line of its own.
-    next.line == last + 1
-        && !is_json(head)
+    // A wrapped gateway line: the tail carries the close code the head lacks, and
+    // is not a log line of its own.
+    !is_json(head)
         && !is_json(next)
         && head.code.is_none()
         && !head.kv.0.is_empty()
@@ -241,8 +251,8 @@ mod tests {
         );
         for (n, l) in [
             (11, "  reason: scope-upgrade"),
-            (13, r#"  "scopesTo": "operator.write","#),
-            (14, "  requestId: 5b0f3c2e-1111-4222-8333-944455556666"),
+            (12, r#"  "scopesTo": "operator.write","#),
+            (13, "  requestId: 5b0f3c2e-1111-4222-8333-944455556666"),
         ] {
             let next = rec(n, l, false);
             assert!(continues(&head, &next), "{l}");
@@ -257,7 +267,7 @@ mod tests {
             head.request_id.as_deref(),
             Some("5b0f3c2e-1111-4222-8333-944455556666")
         );
-        assert_eq!(head.end_line, Some(14));
+        assert_eq!(head.end_line, Some(13));
     }
 
     #[test]

@@ -34,7 +34,11 @@ fn run_with(log: &str, forward: Forward) -> (Vec<Record>, Report) {
 fn context_pattern_compiles_and_stays_on_one_line() {
     for cx in [context_pattern(), light_context_pattern()] {
         let re = &cx.pattern;
-        assert!(re.is_match(b"Source: local loopback"));
+        assert!(re.is_match(b"OpenClaw 2026.4.1 (da64a97)"));
+        let follow = cx.follow.as_ref().unwrap();
+        assert!(follow.is_match(b"Source: local loopback"));
+        assert!(follow.is_match(b"  scopesTo: operator.write"));
+        assert!(!follow.is_match(b"10:30:12 [ws] webchat connected conn=c"));
         assert!(!re.is_match(b"\n"));
         assert!(!re.is_match(b"author=mia"));
         // The search looks for the anchors only: every match must hold one.
@@ -263,4 +267,61 @@ gateway closed (1000 normal closure): no close reason
     assert_eq!(records.len(), 3);
     let (records, _) = run_with(log, Forward::for_scan(true, &[]));
     assert_eq!(records.len(), 3);
+}
+
+/// The rules' anchors and every context line's fit in one SIMD (Teddy) search: past
+/// 64 literals the search falls back to a slower automaton.
+#[test]
+fn anchors_with_context_fit_one_simd_search() {
+    let mut all: Vec<&str> = crate::rules::RULES
+        .iter()
+        .flat_map(|r| r.anchors.iter().copied())
+        .chain(context_pattern().anchors)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    assert!(all.len() <= 64, "{} anchors", all.len());
+}
+
+/// The same text cut into two chunks at a line boundary and searched as slices (as
+/// a large file is, in parallel), delivered in order to one diagnosis.
+fn run_chunks(log: &str, cut_line: usize) -> Vec<Record> {
+    let searcher = Searcher::new(SearchConfig::default())
+        .unwrap()
+        .with_context(light_context_pattern())
+        .unwrap();
+    let mut sink = Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward::default(),
+    );
+    let source: Arc<str> = Arc::from("t.log");
+    let bytes = log.as_bytes();
+    let cut = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(cut_line)
+        .map_or(bytes.len(), |(i, _)| i + 1);
+    let second = crate::lines::Position::START.after(&bytes[..cut]);
+    searcher
+        .search_slice(
+            &bytes[..cut],
+            crate::lines::Position::START,
+            &source,
+            &mut sink,
+        )
+        .unwrap();
+    searcher
+        .search_slice(&bytes[cut..], second, &source, &mut sink)
+        .unwrap();
+    sink.finish().unwrap().0.0
+}
+
+#[test]
+fn spans_do_not_depend_on_chunk_boundaries() {
+    let want = run_pieces(SPANS, 256 * 1024);
+    for cut in 0..SPANS.lines().count() {
+        assert_eq!(run_chunks(SPANS, cut), want, "cut after line {}", cut + 1);
+    }
 }
