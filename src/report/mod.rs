@@ -541,7 +541,7 @@ fn logs_section(
                 input,
                 regular_size,
             } => Some((input.name(), *regular_size)),
-            Item::Error(_) => None,
+            Item::Error(_) | Item::Note(_) => None,
         })
         .map(|(name, size)| {
             let ev = collector
