@@ -414,13 +414,15 @@ pub fn build(
         logs,
         cut,
     };
-    redact(report, &Masker::new(opts.redactor.clone()))
+    redact(report, opts.redactor.clone())
 }
 
-/// Every string of the report through the masker.
-fn redact(report: HelpReport, masker: &Masker) -> Result<HelpReport, ReportError> {
-    let value = masker.value(serde_json::to_value(&report)?);
-    Ok(serde_json::from_value(value)?)
+/// Every string of the report through one masker for the whole document: a value
+/// masked in one place is masked in all (see [`Masker::for_document`]).
+fn redact(report: HelpReport, redactor: Redactor) -> Result<HelpReport, ReportError> {
+    let value = serde_json::to_value(&report)?;
+    let masker = Masker::for_document(redactor, &value);
+    Ok(serde_json::from_value(masker.value(value))?)
 }
 
 fn config_section(report: Option<&CheckReport>, warning: Option<String>) -> ConfigSection {
