@@ -149,15 +149,12 @@ struct ScanArgs {
     #[arg(long, conflicts_with_all = ["category", "cause"])]
     all: bool,
 
-    /// Emit only events of these categories (comma-separated): pairing, close_1008,
-    /// token, auth, scope, handshake, dm_pairing, exec_approvals, config.
+    /// Emit only events of these categories (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = category_parser())]
     category: Vec<Category>,
 
-    /// Emit only events whose probable cause is one of these (comma-separated):
-    /// loopback_local_exec, subagent_scope_upgrade, exec_approvals_invalid,
-    /// dm_policy_pairing, remote_device_unpaired, token_mismatch, device_identity,
-    /// control_ui_insecure, unknown. With --category, an event must pass both.
+    /// Emit only events whose probable cause is one of these (comma-separated; see
+    /// `clawscan diagnose`). With --category, an event must pass both.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = cause_parser())]
     cause: Vec<Cause>,
 
