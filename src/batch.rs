@@ -119,7 +119,9 @@ impl BatchOptions {
 /// Searches `inputs` (files, directories, `-`) into `sink`, in parallel, delivering
 /// records in input order (see the module documentation). An input that cannot be
 /// read, or stops reading part way, is reported through `on_error` at its place in the
-/// order, and the others are still searched; an error of the sink ends the run.
+/// order, and the others are still searched; an error of the sink ends the run. Files
+/// of a directory that were left unread are noted through `on_error` too, without
+/// counting as errors (see [`walk::Item::Note`]).
 /// `Totals::records` counts the records delivered (inside the time window).
 ///
 /// When the run ends early (the sink stopped or failed), workers still blocked in a
@@ -153,7 +155,7 @@ fn run(
     };
     let scanning = units
         .iter()
-        .filter(|u| !matches!(u, Unit::Report(_)))
+        .filter(|u| !matches!(u, Unit::Report(_) | Unit::Note(_)))
         .count();
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
@@ -214,6 +216,9 @@ fn progress_bar(total: u64) -> ProgressBar {
 enum Unit {
     /// A path that could not be listed; reported by the writer at its place.
     Report(InputError),
+    /// Files of a directory that were not read: passed to `on_error` at its place,
+    /// but not counted as an error.
+    Note(InputError),
     /// An input searched as a stream.
     Stream {
         input: Input,
@@ -231,7 +236,7 @@ enum Unit {
 impl Unit {
     fn regular_bytes(&self) -> u64 {
         match self {
-            Unit::Report(_) => 0,
+            Unit::Report(_) | Unit::Note(_) => 0,
             Unit::Stream { regular, .. } => regular.unwrap_or(0),
             Unit::Chunk { start, end, .. } => end - start,
         }
@@ -256,6 +261,7 @@ fn plan(items: Vec<Item>, opts: &BatchOptions) -> Vec<Unit> {
     for item in items {
         match item {
             Item::Error(e) => units.push(Unit::Report(e)),
+            Item::Note(e) => units.push(Unit::Note(e)),
             Item::Scan {
                 input,
                 regular_size,
@@ -459,7 +465,7 @@ impl Shared {
                 g.next - 1
             };
             let end = match &self.units[i] {
-                Unit::Report(_) => continue,
+                Unit::Report(_) | Unit::Note(_) => continue,
                 Unit::Stream { input, regular } => self.stream(i, input, regular.is_some()),
                 Unit::Chunk { file, start, end } => self.chunk(i, file, *start, *end, &mut buf),
             };
@@ -750,6 +756,8 @@ fn write_in_order(
     for i in 0..shared.units.len() {
         if let Unit::Report(e) = &shared.units[i] {
             totals.errors += 1;
+            on_error(e);
+        } else if let Unit::Note(e) = &shared.units[i] {
             on_error(e);
         } else {
             let end = loop {

@@ -11,7 +11,8 @@
 //! - [`rules`] is the rule table: which texts are events, of which [`Category`];
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
-//! - [`output`] holds the sinks (NDJSON, counts, quiet);
+//! - [`output`] holds the sinks (NDJSON, counts, quiet); [`counts`] the per-input and
+//!   per-cause counts of `-c`;
 //! - [`follow`] keeps reading files as they grow (`--follow`), through rotation;
 //! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline);
 //! - [`report`] puts the diagnosis, the config check and the environment into one
@@ -39,6 +40,7 @@ pub mod ansi;
 pub mod batch;
 pub mod cause;
 pub mod config_check;
+pub mod counts;
 pub mod decompress;
 pub mod diagnose;
 pub mod follow;

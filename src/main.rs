@@ -13,10 +13,11 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use clawscan::batch::{self, BatchOptions};
 use clawscan::config_check::{self, CheckOptions, OcVersion};
+use clawscan::counts::Counts;
 use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Forward};
 use clawscan::follow::{self, FollowOptions, Target};
 use clawscan::input::{self, Input, InputError};
-use clawscan::output::{CountSink, JsonSink, QuietSink, TextSink};
+use clawscan::output::{JsonSink, QuietSink, TextSink};
 use clawscan::redact::Redactor;
 use clawscan::report::{self, ReportOptions};
 use clawscan::search::DEFAULT_READ_SIZE;
@@ -24,7 +25,7 @@ use clawscan::stats::{self, SharedStats, Stats, StatsFormat, StatsOut, StatsSink
 use clawscan::style::Style;
 use clawscan::timefilter::{self, Stamp, TimeRange, Undated};
 use clawscan::walk::Filter;
-use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
+use clawscan::{Category, CategorySet, Cause, SearchConfig, Searcher, Sink};
 
 /// Finds, explains and counts "pairing required" failures in OpenClaw gateway logs.
 ///
@@ -32,6 +33,7 @@ use clawscan::{Category, CategorySet, SearchConfig, Searcher, Sink};
 /// every pairing, close-1008, token, auth, scope and related event:
 ///
 ///   openclaw gateway --verbose 2>&1 | clawscan | jq .
+///
 ///   clawscan /tmp/openclaw/openclaw-2026-11-24.log
 #[derive(Parser, Debug)]
 #[command(
@@ -88,18 +90,34 @@ enum Command {
 
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
+    ///   mkdir -p ~/.local/share/bash-completion/completions
+    ///
     ///   clawscan completions bash > ~/.local/share/bash-completion/completions/clawscan
+    ///
     ///   clawscan completions zsh > "${fpath[1]}/_clawscan"
+    ///
+    ///   mkdir -p ~/.config/fish/completions
+    ///
     ///   clawscan completions fish > ~/.config/fish/completions/clawscan.fish
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
 
-    /// Print the manual page (roff), generated from the same definitions as --help.
+    /// Print a manual page (roff), generated from the same definitions as --help:
+    /// clawscan(1), or with a COMMAND the page of that subcommand (clawscan-check(1),
+    /// clawscan-diagnose(1), ...).
     ///
-    ///   clawscan man > ~/.local/share/man/man1/clawscan.1 && man clawscan
-    Man,
+    ///   mkdir -p ~/.local/share/man/man1
+    ///
+    ///   clawscan man > ~/.local/share/man/man1/clawscan.1
+    ///
+    ///   clawscan man diagnose > ~/.local/share/man/man1/clawscan-diagnose.1
+    Man {
+        /// The subcommand whose page to print (default: the main page).
+        #[arg(value_name = "COMMAND", value_parser = subcommand_names())]
+        command: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -111,7 +129,9 @@ struct ScanArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<OsString>,
 
-    /// Print the number of events per category instead of records.
+    /// Print the number of events per category and per cause instead of records;
+    /// with several inputs, each input's counts first (prefixed `PATH:`), then the
+    /// totals. `--format json` writes them as one JSON object.
     #[arg(short = 'c', long, conflicts_with = "quiet")]
     count: bool,
 
@@ -125,13 +145,18 @@ struct ScanArgs {
     quiet: bool,
 
     /// Emit every line as a record, events or not (non-events have no categories).
-    #[arg(long)]
+    /// Not with --category or --cause, which select events.
+    #[arg(long, conflicts_with_all = ["category", "cause"])]
     all: bool,
 
-    /// Emit only events of these categories (comma-separated): pairing, close_1008,
-    /// token, auth, scope, handshake, dm_pairing, exec_approvals, config.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_category)]
+    /// Emit only events of these categories (comma-separated).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = category_parser())]
     category: Vec<Category>,
+
+    /// Emit only events whose probable cause is one of these (comma-separated; see
+    /// `clawscan diagnose`). With --category, an event must pass both.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = cause_parser())]
+    cause: Vec<Cause>,
 
     /// Flush after every record (by default output is flushed whenever the input
     /// pauses, which is enough for live pipes).
@@ -139,9 +164,10 @@ struct ScanArgs {
     line_buffered: bool,
 
     /// The record format: `json` (one object per line, the default) or `text` (one
-    /// line per record for people: time, level, categories, cause, message).
-    #[arg(long, value_name = "FORMAT", default_value = "json")]
-    format: Format,
+    /// line per record for people: time, level, categories, cause, message). With
+    /// -c the counts are text unless `--format json` is given.
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<Format>,
 
     /// When to colour `--format text`: auto (a terminal, unless NO_COLOR is set),
     /// always, never.
@@ -151,7 +177,8 @@ struct ScanArgs {
     /// Keep reading files as they grow, like `tail -F`: start at the end (see
     /// --from-start), survive rotation and truncation, and, given a directory or a
     /// quoted glob (`'/tmp/openclaw/openclaw-*.log'`), follow its newest log file as
-    /// the gateway starts a new one. Runs until Ctrl-C.
+    /// the gateway starts a new one. Runs until Ctrl-C. Standard input (no path, or
+    /// `-`) is a stream already: it is read to its end.
     #[arg(short = 'F', long, conflicts_with_all = ["count", "since", "until"])]
     follow: bool,
 
@@ -219,10 +246,11 @@ struct ScanArgs {
     #[arg(long, value_name = "GLOB")]
     glob: Vec<String>,
 
-    /// Only events at or after TIME: RFC 3339 (2026-04-11T08:00:00Z), a date
-    /// (2026-04-11, UTC), or a time ago (30m, 2h, 7d). Compared with the record's
-    /// `ts_utc`; events whose line carries no date (console lines have only the time
-    /// of day) are kept, unless --drop-undated.
+    /// Only events at or after TIME: RFC 3339 (2026-04-11T08:00:00Z), a date and
+    /// time without a zone, taken as local time (`2026-04-11 08:00`, journalctl's
+    /// form, or `2026-04-11T08:00:00`), a date (2026-04-11, UTC), or a time ago (30m,
+    /// 2h, 7d). Compared with the record's `ts_utc`; events whose line carries no date
+    /// (console lines have only the time of day) are kept, unless --drop-undated.
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     since: Option<Stamp>,
 
@@ -271,7 +299,9 @@ struct DiagnoseArgs {
     #[arg(value_name = "PATH")]
     paths: Vec<OsString>,
 
-    /// Write one JSON document (see docs/diagnose.md) instead of text.
+    /// Write one JSON document instead of text: `"v": 1`, the `outcome`, the
+    /// `inputs`, the OpenClaw `version`, and each cause with its evidence and fix
+    /// steps, as the text report has them.
     #[arg(long)]
     json: bool,
 
@@ -404,6 +434,76 @@ fn parse_category(s: &str) -> Result<Category, String> {
     })
 }
 
+fn parse_cause(s: &str) -> Result<Cause, String> {
+    let s = s.trim();
+    Cause::ALL
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or_else(|| {
+            let names: Vec<_> = Cause::ALL.iter().map(|c| c.as_str()).collect();
+            format!(
+                "unknown cause '{s}' (expected one of: {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// A value parser for a list of names that also tells clap the names, so shell
+/// completion offers them (a plain function parser completes file names).
+#[derive(Clone)]
+struct NameParser<T> {
+    names: fn() -> Vec<&'static str>,
+    parse: fn(&str) -> Result<T, String>,
+}
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for NameParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value.to_string_lossy();
+        (self.parse)(&text).map_err(|msg| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{msg}\n")).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            (self.names)()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+fn category_parser() -> NameParser<Category> {
+    NameParser {
+        names: || Category::ALL.iter().map(|c| c.as_str()).collect(),
+        parse: parse_category,
+    }
+}
+
+fn cause_parser() -> NameParser<Cause> {
+    NameParser {
+        names: || Cause::ALL.iter().map(|c| c.as_str()).collect(),
+        parse: parse_cause,
+    }
+}
+
+/// The subcommands, each with a page from `clawscan man COMMAND` (`cli_is_consistent`
+/// checks the list against clap's, which cannot be asked here: this is part of it).
+const SUBCOMMANDS: [&str; 6] = ["check", "diagnose", "report", "completions", "man", "help"];
+
+fn subcommand_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(SUBCOMMANDS)
+}
+
 fn parse_time(s: &str) -> Result<Stamp, String> {
     timefilter::parse_bound(s, Stamp::now())
 }
@@ -450,15 +550,17 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => run_report(args),
 
         Some(Command::Completions { shell }) => {
+            // Generated into memory: clap_complete panics on a write error, and a full
+            // disk or a closed pipe is the user's to hear about, not a crash.
             let mut cmd = Cli::command();
-            let mut out = io::stdout().lock();
-            clap_complete::generate(shell, &mut cmd, "clawscan", &mut out);
-            finish_stdout(out.flush())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "clawscan", &mut script);
+            finish_stdout(write_stdout(&script))
         }
-        Some(Command::Man) => {
-            let man = clap_mangen::Man::new(Cli::command());
-            let mut out = io::stdout().lock();
-            finish_stdout(man.render(&mut out).and_then(|()| out.flush()))
+        Some(Command::Man { command }) => {
+            let mut page = Vec::new();
+            let rendered = man_page(command.as_deref()).render(&mut page);
+            finish_stdout(rendered.and_then(|()| write_stdout(&page)))
         }
         None => run_scan(cli.scan),
     };
@@ -467,6 +569,29 @@ fn main() -> ExitCode {
         return ExitCode::from(130);
     }
     ExitCode::from(outcome as u8)
+}
+
+/// The manual page of `clawscan`, or of one of its subcommands (`clawscan-check`).
+fn man_page(subcommand: Option<&str>) -> clap_mangen::Man {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let page = subcommand.and_then(|name| {
+        let sub = cmd.find_subcommand(name)?.clone();
+        // The page's title and synopsis name the command as it is typed.
+        let full = format!("clawscan-{name}");
+        Some(
+            sub.name(full)
+                .bin_name(format!("clawscan {name}"))
+                .version(env!("CARGO_PKG_VERSION")),
+        )
+    });
+    clap_mangen::Man::new(page.unwrap_or(cmd))
+}
+
+/// Writes `bytes` to standard output and flushes it.
+fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush())
 }
 
 /// The outcome of printing a generated document to standard output.
@@ -496,13 +621,19 @@ fn run_check(args: CheckArgs) -> Outcome {
         color: args.color.enabled(),
     };
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = PipeWatch {
+        inner: BufWriter::new(stdout.lock()),
+        closed: false,
+    };
     let result = config_check::run(&opts, &mut out);
     let flushed = out.flush();
     match result {
+        // `clawscan check | head` closing early: the reader has what it wanted (the
+        // check passes over a closed pipe, this says it happened).
+        Ok(_) if out.closed => Outcome::Match,
         Ok(outcome) => {
             if let Err(e) = flushed {
-                return write_failed(&e, Outcome::Error);
+                return write_failed(&e, Outcome::Match);
             }
             match outcome.exit_code() {
                 0 => Outcome::Match,
@@ -514,6 +645,35 @@ fn run_check(args: CheckArgs) -> Outcome {
             eprintln!("clawscan: {e}");
             Outcome::Error
         }
+    }
+}
+
+/// A writer that remembers whether its reader went away (a closed pipe).
+struct PipeWatch<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn seen<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.seen(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.seen(r)
     }
 }
 
@@ -548,6 +708,12 @@ fn run_scan(args: ScanArgs) -> Outcome {
     } else {
         args.paths.iter().map(|p| Input::from_arg(p)).collect()
     };
+    if inputs.contains(&Input::Stdin) && io::stdin().is_terminal() {
+        // Otherwise a newcomer typing `clawscan` sees nothing happen.
+        eprintln!(
+            "clawscan: reading standard input (pipe a log into clawscan, or name files; Ctrl-D ends, --help for more)"
+        );
+    }
     let batch = match batch_options(&args) {
         Ok(b) => b,
         Err(e) => {
@@ -558,8 +724,16 @@ fn run_scan(args: ScanArgs) -> Outcome {
     // Records carry a cause and a hint: the diagnosis sits between search and output.
     // (Before stdout is locked below: the Ctrl-C handler of `--summary` must be able
     // to flush it from its own thread.)
-    // `--follow` with no path reads standard input, which is live already.
-    let targets = if args.follow && !args.paths.is_empty() {
+    // `--follow` with no path, or `-`, reads standard input to its end: a pipe is
+    // live already, and there is no file to reopen.
+    let stdin_only = inputs.iter().all(|i| *i == Input::Stdin);
+    if args.follow && !stdin_only && inputs.contains(&Input::Stdin) {
+        eprintln!(
+            "clawscan: --follow: standard input (-) cannot be followed together with files; follow the files, and pipe the stream into a second clawscan"
+        );
+        return Outcome::Error;
+    }
+    let targets = if args.follow && !stdin_only {
         let parsed: Result<Vec<Target>, String> = args
             .paths
             .iter()
@@ -575,7 +749,7 @@ fn run_scan(args: ScanArgs) -> Outcome {
     } else {
         None
     };
-    if let (Some(targets), true) = (&targets, args.quiet) {
+    if let (Some(targets), true) = (&targets, args.quiet && args.cause.is_empty()) {
         // `-F -q` waits for the first event line as it arrives: the diagnosis would
         // hold it back until the next line or a pause, and a pause ends no follow.
         on_interrupt_stop_following();
@@ -627,6 +801,15 @@ fn batch_options(args: &ScanArgs) -> Result<BatchOptions, String> {
     })
 }
 
+/// `1 input`, `2 inputs`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// Reports an output error; a closed pipe is not one.
 fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     if e.kind() == io::ErrorKind::BrokenPipe {
@@ -640,8 +823,14 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
 enum OutSink {
     Json(JsonSink<BufWriter<io::Stdout>>),
     Text(TextSink<BufWriter<io::Stdout>>),
-    Count(CountSink),
-    /// `--quiet`: the first record ends the search.
+    Count {
+        counts: Counts,
+        /// `--format json`: one JSON object instead of lines.
+        json: bool,
+        /// Several inputs: each one's counts, then the totals.
+        per_file: bool,
+    },
+    /// `--quiet` (with `--cause`): nothing written, the first record ends the run.
     Quiet,
     /// `clawscan diagnose`: the records are read, not written.
     Nothing,
@@ -653,7 +842,12 @@ impl OutSink {
         match self {
             OutSink::Json(j) => j.idle(),
             OutSink::Text(t) => t.idle(),
-            OutSink::Count(c) => c.write_to(io::stdout().lock()),
+            OutSink::Count {
+                counts, json: true, ..
+            } => counts.write_json(BufWriter::new(io::stdout().lock())),
+            OutSink::Count {
+                counts, per_file, ..
+            } => counts.write_text(BufWriter::new(io::stdout().lock()), *per_file),
             OutSink::Quiet | OutSink::Nothing => Ok(()),
         }
     }
@@ -664,7 +858,7 @@ impl Sink for OutSink {
         match self {
             OutSink::Json(s) => s.record(rec),
             OutSink::Text(s) => s.record(rec),
-            OutSink::Count(s) => s.record(rec),
+            OutSink::Count { counts, .. } => counts.record(rec),
             OutSink::Quiet => Ok(false),
             OutSink::Nothing => Ok(true),
         }
@@ -674,13 +868,58 @@ impl Sink for OutSink {
         match self {
             OutSink::Json(s) => s.idle(),
             OutSink::Text(s) => s.idle(),
-            OutSink::Count(_) | OutSink::Quiet | OutSink::Nothing => Ok(()),
+            OutSink::Count { .. } | OutSink::Quiet | OutSink::Nothing => Ok(()),
         }
     }
 }
 
-/// The output, counted into the `--stats` totals when they are on.
-type Output = StatsSink<OutSink>;
+/// Passes on the records whose cause is one of `causes` (all when it is empty), and
+/// counts what it passed: the exit code speaks of what was written.
+struct CauseFilter<S> {
+    inner: S,
+    causes: Vec<Cause>,
+    passed: u64,
+}
+
+impl<S: Sink> CauseFilter<S> {
+    fn new(inner: S, causes: Vec<Cause>) -> CauseFilter<S> {
+        CauseFilter {
+            inner,
+            causes,
+            passed: 0,
+        }
+    }
+
+    fn admits(&self, rec: &clawscan::Record) -> bool {
+        self.causes.is_empty() || rec.cause.is_some_and(|c| self.causes.contains(&c))
+    }
+}
+
+impl<S: Sink> Sink for CauseFilter<S> {
+    fn record(&mut self, rec: &clawscan::Record) -> io::Result<bool> {
+        if !self.admits(rec) {
+            return Ok(true);
+        }
+        self.passed += 1;
+        self.inner.record(rec)
+    }
+
+    fn record_owned(&mut self, rec: clawscan::Record) -> io::Result<bool> {
+        if !self.admits(&rec) {
+            return Ok(true);
+        }
+        self.passed += 1;
+        self.inner.record_owned(rec)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.inner.idle()
+    }
+}
+
+/// The output: records selected by `--cause`, counted into the `--stats` totals
+/// when they are on.
+type Output = CauseFilter<StatsSink<OutSink>>;
 
 /// The diagnosis and its output, shared with the Ctrl-C handler (which must be able
 /// to flush the records already read and print the report).
@@ -818,22 +1057,26 @@ fn run_scan_annotated(
         }
     };
     let stdout = || BufWriter::with_capacity(64 * 1024, io::stdout());
+    // Like grep -H: say where each record is from when there is more than one place.
+    // (A followed directory or glob moves from file to file.)
+    let located = targets
+        .is_some_and(|t| t.len() > 1 || t.iter().any(|t| matches!(t, Target::Newest { .. })))
+        || inputs.len() > 1
+        || inputs
+            .iter()
+            .any(|i| matches!(i, Input::Path(p) if p.is_dir()));
     let format = if args.quiet {
         OutSink::Quiet
     } else if args.count {
-        OutSink::Count(CountSink::new())
-    } else if args.format == Format::Text {
+        OutSink::Count {
+            counts: Counts::new(),
+            json: args.format == Some(Format::Json),
+            per_file: located,
+        }
+    } else if args.format == Some(Format::Text) {
         let style = Style {
             on: args.color.enabled(),
         };
-        // Like grep -H: say where each record is from when there is more than one place.
-        // (A followed directory or glob moves from file to file.)
-        let located = targets
-            .is_some_and(|t| t.len() > 1 || t.iter().any(|t| matches!(t, Target::Newest { .. })))
-            || inputs.len() > 1
-            || inputs
-                .iter()
-                .any(|i| matches!(i, Input::Path(p) if p.is_dir()));
         OutSink::Text(TextSink::new(stdout(), style, located, args.line_buffered))
     } else {
         OutSink::Json(JsonSink::new(stdout(), args.line_buffered))
@@ -852,7 +1095,7 @@ fn run_scan_annotated(
         };
         Ticker::start(shared, interval, format, dest)
     });
-    let out = StatsSink::new(format, totals);
+    let out = CauseFilter::new(StatsSink::new(format, totals), args.cause.clone());
     let diag = Diagnoser::new(&DiagnoseOptions::default());
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(out, diag, forward)));
     let color = stderr_color();
@@ -883,8 +1126,8 @@ fn run_scan_annotated(
     let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
     let finished = g
         .flush_held()
-        .and_then(|()| g.inner_mut().inner_mut().finish());
-    let forwarded = g.forwarded();
+        .and_then(|()| g.inner_mut().inner.inner_mut().finish());
+    let forwarded = g.inner_mut().passed;
     if args.summary {
         eprint!(
             "{}",
@@ -931,6 +1174,9 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
         let read = diagnose::setup::read_config(args.config_dir.as_deref());
         if let Some(w) = &read.warning {
             eprintln!("clawscan: {w}");
+        }
+        for e in &read.errors {
+            eprintln!("clawscan: {e}");
         }
         config_file = read.config_file;
         if let Some(r) = read.report {
@@ -983,7 +1229,7 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
         handshake_noise: false,
     };
     let state: SharedScan = Arc::new(Mutex::new(Annotate::new(
-        StatsSink::new(OutSink::Nothing, None),
+        CauseFilter::new(StatsSink::new(OutSink::Nothing, None), Vec::new()),
         diag,
         forward,
     )));
@@ -1000,12 +1246,26 @@ fn run_diagnose(args: DiagnoseArgs) -> Outcome {
     let batch = BatchOptions::default();
     let result = batch::search(&searcher, &inputs, &batch, &mut sink, &mut on_error);
     let g = sink.lock();
+    if let Ok(t) = &result
+        && t.errors > 0
+        && t.bytes == 0
+    {
+        // Every input failed (the reasons are on stderr above): "nothing to fix"
+        // would be a finding about logs nobody read.
+        REPORTED.store(true, Ordering::SeqCst);
+        eprintln!(
+            "clawscan diagnose: nothing could be read ({} unreadable); no diagnosis",
+            plural(t.errors as usize, "input")
+        );
+        return Outcome::Error;
+    }
     let report = g.diagnoser().report();
     let printed = print(g.diagnoser(), &names, &read_files);
     REPORTED.store(true, Ordering::SeqCst);
     drop(g);
     if let Err(e) = printed {
-        return write_failed(&e, Outcome::Error);
+        // `clawscan diagnose | head` closing early is not a failure.
+        return write_failed(&e, Outcome::Match);
     }
     match result {
         Ok(t) if t.errors > 0 => Outcome::Error,
@@ -1095,5 +1355,13 @@ mod tests {
     fn cli_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn man_knows_every_subcommand() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(names, SUBCOMMANDS);
     }
 }

@@ -60,10 +60,12 @@ pub static SECRET_RULES: &[SecretRule] = &[
         id: "pem_private_key",
         pattern: r"(?P<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*))",
     },
-    // DM pairing codes and `openclaw pairing approve <channel> <CODE>`.
+    // DM pairing codes and `openclaw pairing approve <channel> <CODE>`, in any shape
+    // (`Q7M2X9KD`, `ABCD-EFGH`, lower case): a code is whatever follows the words. A
+    // placeholder (`<CODE>`) or a flag (`--notify`) does not start like a code.
     SecretRule {
         id: "pairing_code",
-        pattern: r"(?:Pairing code:\s*|openclaw pairing approve\s+[a-z0-9_-]+\s+)(?P<secret>[A-Z0-9]{6,12})\b",
+        pattern: r"(?:(?i:pairing code)\s*[:=]\s*|openclaw pairing approve\s+[a-z0-9_-]+\s+)(?P<secret>[A-Za-z0-9][A-Za-z0-9_-]{3,63})",
     },
 ];
 
@@ -158,6 +160,29 @@ impl Redactor {
         h.write(&self.key);
         h.write(value);
         format!("[{label}:{:06x}]", h.finish() & 0xff_ffff)
+    }
+
+    /// The secret values `line` holds (each once, in the order found): what
+    /// [`Redactor::redact`] would replace.
+    pub fn secrets_in(&self, line: &[u8]) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        if !self.any.is_match(line) {
+            return out;
+        }
+        for i in self.any.matches(line).iter() {
+            let Some(re) = self.rules.get(i) else {
+                continue;
+            };
+            for c in re.captures_iter(line) {
+                if let Some(m) = c.name("secret")
+                    && !is_not_secret(m.as_bytes())
+                    && !out.iter().any(|v| v == m.as_bytes())
+                {
+                    out.push(m.as_bytes().to_vec());
+                }
+            }
+        }
+        out
     }
 
     /// The line with every secret replaced by its marker; borrowed when it has none.
@@ -282,10 +307,42 @@ mod tests {
 
     #[test]
     fn pairing_codes_are_hidden() {
-        let out = red("Pairing code: Q7M2X9KD");
-        assert!(!out.contains("Q7M2X9KD"));
-        let out = red("openclaw pairing approve telegram Q7M2X9KD");
-        assert!(out.starts_with("openclaw pairing approve telegram [REDACTED:"));
+        for code in [
+            "Q7M2X9KD",
+            "ABCD-EFGH",
+            "abcd2345",
+            "K7Q2",
+            "AB12_CD34_EF56_GH78",
+        ] {
+            let out = red(&format!(
+                "OpenClaw: access not configured. Pairing code: {code}"
+            ));
+            assert!(!out.contains(code), "{out}");
+            let out = red(&format!(
+                "openclaw pairing approve telegram {code} --notify"
+            ));
+            assert!(
+                out.starts_with("openclaw pairing approve telegram [REDACTED:"),
+                "{out}"
+            );
+            assert!(out.ends_with(" --notify"), "{out}");
+        }
+        // Placeholders and flags are not codes.
+        for line in [
+            "openclaw pairing approve <channel> <CODE>",
+            "openclaw pairing approve telegram --notify",
+            "Pairing code: …",
+        ] {
+            assert_eq!(red(line), line);
+        }
+    }
+
+    #[test]
+    fn secrets_in_names_what_redact_replaces() {
+        let r = Redactor::with_key([7; 16]);
+        let got =
+            r.secrets_in(format!("token={SECRET} Pairing code: ABCD-EFGH token=none").as_bytes());
+        assert_eq!(got, vec![SECRET.as_bytes().to_vec(), b"ABCD-EFGH".to_vec()]);
     }
 
     #[test]

@@ -94,16 +94,38 @@ impl TimeRange {
 }
 
 /// Reads a bound: RFC 3339 with an offset (`2026-04-11T08:00:00Z`,
-/// `2026-04-11T10:00:00+02:00`), a date (`2026-04-11`, midnight UTC), `now`, or a time
-/// before `now` written as numbers with units `s`, `m`, `h`, `d`, `w` (`30m`, `2h`,
-/// `7d`, `1h30m`).
+/// `2026-04-11T10:00:00+02:00`), a date and time without an offset, in this machine's
+/// local time (`2026-04-11 10:00`, as journalctl writes it, `2026-04-11T10:00:00`), a
+/// date (`2026-04-11`, midnight UTC), `now`, or a time before `now` written as numbers
+/// with units `s`, `m`, `h`, `d`, `w` (`30m`, `2h`, `7d`, `1h30m`).
 pub fn parse_bound(s: &str, now: Stamp) -> Result<Stamp, String> {
+    parse_bound_in(s, now, &local_offset)
+}
+
+/// [`parse_bound`] with the local zone given as `offset`: the seconds east of UTC
+/// that local time is at a Unix time (`None`: unknown).
+pub fn parse_bound_in(
+    s: &str,
+    now: Stamp,
+    offset: &dyn Fn(i64) -> Option<i64>,
+) -> Result<Stamp, String> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("now") {
         return Ok(now);
     }
     if let Some(dt) = DateTime::parse(t) {
         return Ok(Stamp::of(&dt));
+    }
+    if let Some(naive) = parse_zoneless(t) {
+        // The offset at the local time read as if it were UTC, then at the instant
+        // that gives: right except within an hour of a DST change, where the second
+        // guess settles it.
+        let guess = offset(naive.unix).ok_or_else(|| no_zone(s))?;
+        let off = offset(naive.unix - guess).ok_or_else(|| no_zone(s))?;
+        return Ok(Stamp {
+            unix: naive.unix - off,
+            nanos: naive.nanos,
+        });
     }
     if t.len() == 10
         && let Some(dt) = DateTime::parse(&format!("{t}T00:00:00Z"))
@@ -117,9 +139,56 @@ pub fn parse_bound(s: &str, now: Stamp) -> Result<Stamp, String> {
         });
     }
     Err(format!(
-        "'{s}' is not a time (expected RFC 3339 such as 2026-04-11T08:00:00Z, a date such \
-         as 2026-04-11 (UTC), or a time ago such as 30m, 2h, 7d)"
+        "'{s}' is not a time (expected RFC 3339 such as 2026-04-11T08:00:00Z, a local date \
+         and time such as '2026-04-11 08:00', a date such as 2026-04-11 (UTC), or a time \
+         ago such as 30m, 2h, 7d)"
     ))
+}
+
+/// A date and time without an offset (`2026-04-11 10:00`, `2026-04-11T10:00:00.5`),
+/// read as if it were UTC.
+fn parse_zoneless(t: &str) -> Option<DateTime> {
+    let b = t.as_bytes();
+    if b.len() == 16 && matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        // No seconds: journalctl's `2026-04-11 10:00`.
+        return DateTime::parse(&format!("{t}:00Z"));
+    }
+    if b.len() >= 19 {
+        return DateTime::parse(&format!("{t}Z"));
+    }
+    None
+}
+
+fn no_zone(s: &str) -> String {
+    format!(
+        "'{s}': the local time zone is unknown here; give an offset (2026-04-11T08:00:00+02:00) or Z"
+    )
+}
+
+/// The local zone's offset from UTC, in seconds east, at Unix time `unix` (from the
+/// C library, which reads `TZ` and the system's zone files).
+#[cfg(unix)]
+// `time_t` and `tm_gmtoff` are 32 bits wide on some targets: the conversions are
+// needed there.
+#[allow(clippy::useless_conversion)]
+pub fn local_offset(unix: i64) -> Option<i64> {
+    let t: libc::time_t = unix.try_into().ok()?;
+    // SAFETY: `localtime_r` only reads `t` and writes the `tm` it is given, which is
+    // plain data that all-zero bytes make valid; it is the thread-safe form.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return None;
+        }
+        tm
+    };
+    Some(i64::from(tm.tm_gmtoff))
+}
+
+/// The local zone's offset: unknown on this platform.
+#[cfg(not(unix))]
+pub fn local_offset(_unix: i64) -> Option<i64> {
+    None
 }
 
 /// `1h30m` → 5400. `None` unless the whole text is number–unit pairs.
@@ -238,10 +307,28 @@ mod tests {
             "2x",
             "2h-",
             "yesterday",
-            "2026-04-11T10:00:00",
+            "2026-04-11 10",
+            "2026-04-11T25:00",
         ] {
             assert!(parse_bound(bad, NOW).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn zoneless_times_are_local() {
+        // A zone two hours east of UTC.
+        let east = |_: i64| Some(7200);
+        let at = |s| parse_bound_in(s, NOW, &east).unwrap();
+        let utc = parse_bound("2026-04-11T08:00:00Z", NOW).unwrap();
+        assert_eq!(at("2026-04-11 10:00"), utc);
+        assert_eq!(at("2026-04-11T10:00"), utc);
+        assert_eq!(at("2026-04-11 10:00:00"), utc);
+        assert_eq!(at("2026-04-11T10:00:00.5").nanos, 500_000_000);
+        // Offsets and dates are not local.
+        assert_eq!(at("2026-04-11T08:00:00Z"), utc);
+        assert_eq!(at("2026-04-11").unix, utc.unix - 8 * 3600);
+        let unknown = |_: i64| None;
+        assert!(parse_bound_in("2026-04-11 10:00", NOW, &unknown).is_err());
     }
 
     fn rec(ts: Option<&str>) -> Record {

@@ -72,6 +72,11 @@ impl Filter {
         })
     }
 
+    /// Whether this is the default filter ([`is_log_name`]), not `--glob` patterns.
+    pub fn is_default(&self) -> bool {
+        self.globs.is_none()
+    }
+
     /// Whether a file found at `rel` below a directory argument is scanned.
     pub fn matches(&self, rel: &Path) -> bool {
         let name = rel.file_name().unwrap_or(rel.as_os_str());
@@ -128,6 +133,9 @@ pub enum Item {
     },
     /// A path that could not be read or followed, to report in its place.
     Error(InputError),
+    /// Files of a directory argument that were not read: a note for the user, not an
+    /// error (`name` is the directory, `message` says how many and how to read them).
+    Note(InputError),
 }
 
 /// Expands `inputs` in order: standard input and files as given, directories into
@@ -148,13 +156,18 @@ pub fn expand(inputs: &[Input], filter: &Filter) -> Vec<Item> {
         match fs::metadata(path) {
             Err(e) => out.push(error(path, describe(&e))),
             Ok(meta) if meta.is_dir() => {
+                let first = out.len();
                 let mut walk = Walk {
                     root: path,
                     filter,
                     out: &mut out,
                     ancestors: Vec::new(),
+                    skipped: Skipped::default(),
                 };
                 walk.dir(path, &meta);
+                let skipped = walk.skipped;
+                let found = out[first..].iter().any(|i| matches!(i, Item::Scan { .. }));
+                skipped.settle(path, found, &mut out);
             }
             Ok(meta) => out.push(Item::Scan {
                 input: input.clone(),
@@ -193,6 +206,106 @@ struct Walk<'a> {
     out: &'a mut Vec<Item>,
     /// The directories from the root down to the one being listed.
     ancestors: Vec<(Option<DirId>, PathBuf)>,
+    /// Regular files the default filter passed over.
+    skipped: Skipped,
+}
+
+/// The files of one directory argument that the default name filter passed over.
+#[derive(Debug, Default)]
+struct Skipped {
+    /// Text files (by their first bytes), with their sizes, in walk order.
+    text: Vec<(PathBuf, u64)>,
+    /// Files whose first bytes hold a NUL: not text, never read.
+    binary: usize,
+}
+
+/// How much of a file is looked at to tell text from binary.
+const SNIFF_BYTES: usize = 8 * 1024;
+
+/// Whether a file looks like text: no NUL byte in its first bytes, as grep and git
+/// decide. gzip and zstd data count as text (they are decoded, whatever the name).
+fn looks_like_text(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = fs::File::open(path) else {
+        // Unreadable: let the scan open it and report why, rather than skip it here.
+        return true;
+    };
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    if file
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .is_err()
+    {
+        return true;
+    }
+    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    compressed || !head.contains(&0)
+}
+
+impl Skipped {
+    /// What a directory argument's skipped files become: read, when the directory
+    /// held no log file at all (a folder of saved `*.txt` output is what the user
+    /// asked to scan); otherwise one note saying what was left and how to read it.
+    fn settle(self, dir: &Path, found_logs: bool, out: &mut Vec<Item>) {
+        if !found_logs && !self.text.is_empty() {
+            out.extend(self.text.into_iter().map(|(path, size)| Item::Scan {
+                input: Input::Path(path),
+                regular_size: Some(size),
+            }));
+            if self.binary > 0 {
+                out.push(note(
+                    dir,
+                    format!("{} skipped (binary)", files(self.binary)),
+                ));
+            }
+            return;
+        }
+        let mut parts = Vec::new();
+        if let Some((first, _)) = self.text.first() {
+            let name = first
+                .strip_prefix(dir)
+                .unwrap_or(first)
+                .display()
+                .to_string();
+            let also = match self.text.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            parts.push(format!(
+                "{} not named like a log skipped ({name}{also})",
+                files(self.text.len())
+            ));
+        }
+        if self.binary > 0 {
+            parts.push(format!("{} skipped (binary)", files(self.binary)));
+        }
+        if parts.is_empty() {
+            return;
+        }
+        out.push(note(
+            dir,
+            format!(
+                "{}; name them to read them (a scan also takes --glob '*')",
+                parts.join(", ")
+            ),
+        ));
+    }
+}
+
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{n} files")
+    }
+}
+
+fn note(path: &Path, message: String) -> Item {
+    Item::Note(InputError {
+        name: path.to_string_lossy().into_owned(),
+        message,
+        source: None,
+    })
 }
 
 impl Walk<'_> {
@@ -263,6 +376,15 @@ impl Walk<'_> {
                         input: Input::Path(child),
                         regular_size: Some(meta.len()),
                     });
+                } else if self.filter.is_default() {
+                    // Other names are sorted by content, for a word to the user (or
+                    // to be read, see `Skipped::settle`); `--glob` is the user's own
+                    // choice and needs no comment.
+                    if looks_like_text(&child) {
+                        self.skipped.text.push((child, meta.len()));
+                    } else {
+                        self.skipped.binary += 1;
+                    }
                 }
             }
             // Pipes, sockets and devices inside a directory are not logs: skipped.
@@ -346,6 +468,7 @@ mod tests {
                 } => p.strip_prefix(root).unwrap().display().to_string(),
                 Item::Scan { .. } => "-".to_string(),
                 Item::Error(e) => format!("ERR {}", e.message),
+                Item::Note(e) => format!("NOTE {}", e.message),
             })
             .collect();
         let loop_msg = format!(
@@ -360,7 +483,40 @@ mod tests {
                 loop_msg.as_str(),
                 "b/c/z.log",
                 "ERR broken symbolic link",
+                "NOTE 1 file not named like a log skipped (skip.txt); name them to read them (a scan also takes --glob '*')",
             ]
         );
+    }
+
+    #[test]
+    fn a_directory_without_logs_has_its_text_files_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("saved-grep.txt"), "x\n").unwrap();
+        fs::write(root.join("pasted"), "x\n").unwrap();
+        fs::write(root.join("image.png"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
+        let items = expand(&[Input::Path(root.to_path_buf())], &Filter::logs());
+        let shown: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                Item::Scan {
+                    input: Input::Path(p),
+                    ..
+                } => p.strip_prefix(root).unwrap().display().to_string(),
+                Item::Scan { .. } => "-".to_string(),
+                Item::Error(e) => format!("ERR {}", e.message),
+                Item::Note(e) => format!("NOTE {}", e.message),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            ["pasted", "saved-grep.txt", "NOTE 1 file skipped (binary)"]
+        );
+        // With --glob the user chose: nothing else is read or remarked upon.
+        let globbed = expand(
+            &[Input::Path(root.to_path_buf())],
+            &Filter::from_globs(&["*.log"]).unwrap(),
+        );
+        assert!(globbed.is_empty(), "{globbed:?}");
     }
 }

@@ -175,12 +175,13 @@ fn no_event_exits_1_quietly() {
 
 #[test]
 fn unreadable_inputs_are_reported_and_the_rest_scanned() {
-    // A directory is searched for log files (tests/batch.rs); this one holds none.
+    // A directory is searched for log files (tests/batch.rs); this one holds nothing.
+    let empty = tempfile::tempdir().unwrap();
     let o = run(
         &[
             "testdata/nope.log",
             "testdata/gateway-verbose.log",
-            "testdata/config",
+            empty.path().to_str().unwrap(),
         ],
         None,
     );

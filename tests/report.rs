@@ -473,3 +473,71 @@ fn the_readme_example_is_current() {
         assert!(readme.contains(l), "README misses: {l}");
     }
 }
+
+/// Every form of secret and identifying value, planted in a log (with a doctor that
+/// repeats some of them): none may appear anywhere in the Markdown or the JSON, fix
+/// steps included (a DM pairing code not shaped like `[A-Z0-9]{6,12}` once reached
+/// the fix text as it was).
+#[test]
+fn every_planted_form_is_masked_in_the_whole_document() {
+    let codes = ["ABCD-EFGH", "abcd-2345", "K7Q2", "Q7M2X9KD"];
+    let token = "tok3nPlantedForTheWholeDocument77";
+    let device = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    let public_v4 = "203.0.113.77";
+    let public_v6 = "2a01:4f8:c0c:1234::1";
+    let host = "gw.example.net";
+    let tailnet = "studio.tail1a2b3.ts.net";
+    let mut log = String::new();
+    for (i, code) in codes.iter().enumerate() {
+        log.push_str(&format!(
+            "2026-04-10T18:0{i}:11.408+02:00 discord pairing request sender=40291837364591001{i} tag=user{i} (matchKey=40291837364591001{i} matchSource=id)\n\
+             OpenClaw: access not configured.\n\
+             Pairing code: {code}\n\
+             Ask the bot owner to approve with:\n\
+             openclaw pairing approve discord {code}\n"
+        ));
+    }
+    log.push_str(&format!(
+        "2026-04-10T18:06:40.118+02:00 [ws] closed before connect conn=6e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098 remote={public_v4} fwd=n/a origin=https://{tailnet} host={host}:18789 ua=n/a code=1008 reason=pairing required\n\
+         2026-04-10T18:06:41.118+02:00 [ws] closed before connect conn=7e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098 remote={public_v6} fwd=n/a origin=n/a host={tailnet}:18789 ua=n/a code=1008 reason=pairing required\n\
+         2026-04-10T18:06:42.000+02:00 gateway connect failed: GatewayClientRequestError: unauthorized: gateway token mismatch url=wss://{host}/?token={token}\n\
+         2026-04-10T18:06:43.500+02:00 [gateway] security audit: device access upgrade requested reason=role-upgrade device={device} ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=8e5d4c3b-2a19-4807-b6f5-e4d3c2b1a098\n"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("planted.log");
+    std::fs::write(&log_path, &log).unwrap();
+    let doctor = fake(&format!(
+        "case \"$1\" in --version) echo 2026.3.31 ;; doctor) echo 'Gateway: {host} ({public_v4}), auth token (gateway.auth.token: {token})'; echo 'Pairing: discord request (Pairing code: {code})'; echo 'Approve: openclaw pairing approve discord {code}'; echo 'Tailnet: {tailnet}' ;; esac",
+        code = codes[0]
+    ));
+    let planted: Vec<&str> = codes
+        .iter()
+        .copied()
+        .chain([token, device, public_v4, public_v6, host, tailnet])
+        .collect();
+    let log_arg = log_path.to_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["--no-config", "--max-chars", "1000000", log_arg];
+        if json {
+            args.insert(0, "--json");
+        }
+        let o = report_with(
+            &path_with(doctor.path()),
+            &args,
+            None,
+            Duration::from_secs(60),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        for p in &planted {
+            assert!(!text.contains(p), "{p} leaked (json: {json}):\n{text}");
+        }
+        // The fix step still reads as a command, with the code masked.
+        assert!(
+            text.contains("openclaw pairing approve discord [REDACTED:"),
+            "{text}"
+        );
+        assert!(text.contains("[HOST:"), "{text}");
+        assert!(text.contains("[IP:"), "{text}");
+    }
+}

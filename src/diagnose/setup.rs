@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::config_check::{self, CheckReport};
+use crate::config_check::{self, CheckReport, FileStatus};
 use crate::input::Input;
 use crate::rules::RulesError;
 use crate::search::{SearchConfig, Searcher};
@@ -38,6 +38,20 @@ pub struct ConfigRead {
     pub config_file: Option<PathBuf>,
     /// Why a directory that was asked for gave nothing, for the user.
     pub warning: Option<String>,
+    /// Config files that are there but could not be read (`PATH: reason`), for
+    /// stderr. They are not in `report`: a file nobody could read says nothing about
+    /// the config, so it must not become a finding, nor a cause.
+    pub errors: Vec<ConfigError>,
+}
+
+/// A config file that is there but could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// Why, for people (`could not be read: …`).
+    pub message: String,
 }
 
 /// Checks the config in `dir`, or where OpenClaw itself reads it when `dir` is
@@ -63,9 +77,41 @@ pub fn read_config(dir: Option<&Path>) -> ConfigRead {
             config_check::check_default().ok()
         }
     };
-    out.report = report.filter(|r| r.found_any_file());
+    out.report = report
+        .map(|r| without_unreadable(r, &mut out.errors))
+        .filter(|r| r.found_any_file());
     out
 }
+
+/// `report` without its unreadable files and their findings, which go to `errors`.
+fn without_unreadable(mut report: CheckReport, errors: &mut Vec<ConfigError>) -> CheckReport {
+    let unreadable: Vec<String> = report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Unreadable)
+        .map(|f| f.path.clone())
+        .collect();
+    if unreadable.is_empty() {
+        return report;
+    }
+    for path in &unreadable {
+        let why = report
+            .findings
+            .iter()
+            .find(|f| f.file == *path && f.code == UNREADABLE)
+            .map_or_else(|| "could not be read".to_string(), |f| f.message.clone());
+        errors.push(ConfigError {
+            path: path.clone(),
+            message: why,
+        });
+    }
+    report.files.retain(|f| f.status != FileStatus::Unreadable);
+    report.findings.retain(|f| !unreadable.contains(&f.file));
+    report
+}
+
+/// The finding code of a config file that could not be read.
+const UNREADABLE: &str = "file_unreadable";
 
 /// The logs a diagnosis reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -127,6 +173,23 @@ mod tests {
         assert!(got.file_logs.is_empty());
         let got = log_inputs(&[], false, None);
         assert_eq!(got.inputs, vec![Input::Stdin]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unreadable_config_is_an_error_not_a_finding() {
+        // A link to itself: unreadable even for root, whom permissions do not stop.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(config_check::CONFIG_FILE);
+        std::os::unix::fs::symlink(&file, &file).unwrap();
+        let got = read_config(Some(dir.path()));
+        assert!(got.report.is_none(), "{:?}", got.report);
+        assert_eq!(got.errors.len(), 1, "{:?}", got.errors);
+        assert!(
+            got.errors[0].message.contains("could not be read"),
+            "{:?}",
+            got.errors
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! This module owns finding `openclaw` on `PATH` and running it (`--version`,
 //! `doctor`) under a deadline: the child's standard input is closed, its stdout and
 //! stderr share one pipe (as `2>&1`, so lines keep their order) read on a thread, and
-//! when the deadline passes the child is killed and whatever it printed so far is
-//! kept. A grandchild that inherited the pipe (a wrapper script's `sleep`) may keep
-//! it open after the kill: the reader is then left behind rather than waited for, so
-//! a report never hangs. Nothing here fails
+//! when the deadline passes the child is killed with its whole process group (what
+//! it started, such as a wrapper script's `sleep`), and whatever it printed so far is
+//! kept. A process that left the group may still hold the pipe: the reader is then
+//! left behind rather than waited for, so a report never hangs. Nothing here fails
 //! the report: a missing binary, a failed spawn or a timeout is a [`RunStatus`].
 //!
 //! It does not filter or redact the output (the report does).
@@ -149,8 +149,24 @@ impl Captured {
     }
 }
 
+/// Kills `child` and every process in its group (it leads one, see
+/// [`run_with_timeout`]).
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: `kill` takes plain integers; a negative pid names the process group
+        // the child leads, which nothing else is in (it was made for this child).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    // The child itself, also where there are no process groups.
+    let _ = child.kill();
+}
+
 /// Runs `program args` with standard input closed and no colour asked for, killing
-/// it at `timeout`. Never blocks past `timeout` plus a fraction of a second.
+/// it and the processes it started at `timeout`. Never blocks past `timeout` plus a
+/// fraction of a second.
 pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> RunOutput {
     let failed = |e: &std::io::Error| {
         RunOutput::status(RunStatus::Failed {
@@ -168,14 +184,20 @@ pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> Run
     };
     // The `Command` (holding this process's copies of the write end) is dropped at the
     // end of the statement, so the reader sees end of file when the child is done.
-    let spawned = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(writer)
         .stderr(writer_too)
         .env("NO_COLOR", "1")
-        .env("FORCE_COLOR", "0")
-        .spawn();
+        .env("FORCE_COLOR", "0");
+    // Its own process group, so that a timeout can end whatever it started too
+    // (`openclaw` is a Node script that runs others; killing only the first process
+    // would leave them running, holding the output pipe).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let spawned = command.spawn();
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => return failed(&e),
@@ -204,7 +226,7 @@ pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> Run
         match child.try_wait() {
             Ok(Some(st)) => break RunStatus::Exited { code: st.code() },
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
+                kill_group(&mut child);
                 let _ = child.wait();
                 break RunStatus::TimedOut {
                     after_secs: timeout.as_secs_f64().ceil() as u64,
@@ -212,7 +234,7 @@ pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> Run
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => {
-                let _ = child.kill();
+                kill_group(&mut child);
                 let _ = child.wait();
                 break RunStatus::Failed {
                     error: crate::input::describe(&e),

@@ -14,7 +14,16 @@
 //! - public IP addresses replaced by `[IP:<6 hex>]`, while loopback, private
 //!   (10/8, 172.16/12, 192.168/16), CGNAT and Tailscale (100.64/10), link-local,
 //!   unique-local IPv6 and unspecified addresses stay readable: they tell a helper
-//!   whether a client was local, on the LAN or on the tailnet.
+//!   whether a client was local, on the LAN or on the tailnet;
+//! - public host names (`gw.example.net`, a tailnet's `box.tail1234.ts.net`) replaced
+//!   by `[HOST:<6 hex>]`, as identifying as an address; `localhost`, single-label
+//!   names and local suffixes (`.local`, `.lan`, `.internal`, `.home.arpa`) stay.
+//!
+//! A document is masked in two passes ([`Masker::for_document`]): the first collects
+//! every value some rule masks anywhere in it, the second masks each string and then
+//! every other occurrence of those values, so a secret masked in one place (an
+//! example line) is masked in all of them (the fix text that quotes it), whatever the
+//! words around it.
 //!
 //! It lives here rather than in `redact` because the scan's per-line hot path should
 //! not pay for it: a report is one document of a few kilobytes.
@@ -34,20 +43,75 @@ const EXTRA_SECRETS: &[&str] = &[
     r#"(?i)\b(?:gateway|device|bootstrap|setup|socket|auth|access|api|pairing)[ _-](?:token|code|password|key|secret)\s*[=:]\s*["']?(?P<secret>[^\s"',;)\]}]+)"#,
 ];
 
+/// Values shorter than this are not swept through the whole document: a short
+/// string occurs by chance in ordinary words.
+const MIN_SWEPT: usize = 4;
+
 /// Applies the report's redaction to text.
 #[derive(Clone, Debug)]
 pub struct Masker {
     redactor: Redactor,
+    /// Values masked somewhere in the document and their markers, longest first:
+    /// masked wherever else they occur.
+    sweep: Vec<(String, String)>,
 }
 
 impl Masker {
     /// A masker using `redactor`'s key (share the scan's, for matching markers).
     pub fn new(redactor: Redactor) -> Masker {
-        Masker { redactor }
+        Masker {
+            redactor,
+            sweep: Vec::new(),
+        }
     }
 
-    /// `s` with secrets, device ids and public addresses replaced by markers.
+    /// A masker for the document `doc`: it also masks, in every string, each value
+    /// that a rule masks in any string of `doc`.
+    pub fn for_document(redactor: Redactor, doc: &serde_json::Value) -> Masker {
+        let mut m = Masker::new(redactor);
+        let mut found: Vec<(String, String)> = Vec::new();
+        walk_strings(doc, &mut |s| m.collect(s, &mut found));
+        found.retain(|(v, _)| v.len() >= MIN_SWEPT);
+        found.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        found.dedup_by(|a, b| a.0 == b.0);
+        m.sweep = found;
+        m
+    }
+
+    /// Every value a rule masks in `s`, with its marker.
+    fn collect(&self, s: &str, found: &mut Vec<(String, String)>) {
+        for v in self.redactor.secrets_in(s.as_bytes()) {
+            let marker = self.redactor.marker(&v);
+            found.push((String::from_utf8_lossy(&v).into_owned(), marker));
+        }
+        for re in extra_rules() {
+            for c in re.captures_iter(s) {
+                if let Some(v) = c.name("secret").map(|m| m.as_str())
+                    && !redact::is_not_secret(v.as_bytes())
+                    && !v.starts_with('[')
+                {
+                    found.push((v.to_string(), self.redactor.marker(v.as_bytes())));
+                }
+            }
+        }
+        for (host, marker) in self.hosts_in(s) {
+            found.push((host, marker));
+        }
+    }
+
+    /// `s` with secrets, device ids, public addresses and host names replaced by
+    /// markers (and the document's swept values, see [`Masker::for_document`]).
     pub fn text(&self, s: &str) -> String {
+        let mut out = self.rules(s);
+        for (value, marker) in &self.sweep {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), marker);
+            }
+        }
+        out
+    }
+
+    fn rules(&self, s: &str) -> String {
         let bytes = self.redactor.redact(s.as_bytes());
         let mut out = String::from_utf8_lossy(&bytes).into_owned();
         for re in extra_rules() {
@@ -61,10 +125,45 @@ impl Masker {
                     .labelled("DEVICE", c[0].to_ascii_lowercase().as_bytes())
             })
             .into_owned();
-        self.addresses(&out)
+        let out = self.addresses(&out);
+        self.hosts(&out)
     }
 
-    /// Every string in a JSON value (object keys included), masked.
+    /// Public host names in `s`, with their markers.
+    fn hosts_in(&self, s: &str) -> Vec<(String, String)> {
+        host_re()
+            .find_iter(s)
+            .filter(|m| is_public_host(s, m.start(), m.end()))
+            .map(|m| {
+                let host = m.as_str().to_string();
+                let marker = self.host_marker(&host);
+                (host, marker)
+            })
+            .collect()
+    }
+
+    fn host_marker(&self, host: &str) -> String {
+        self.redactor
+            .labelled("HOST", host.to_ascii_lowercase().as_bytes())
+    }
+
+    fn hosts(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for m in host_re().find_iter(s) {
+            if !is_public_host(s, m.start(), m.end()) {
+                continue;
+            }
+            out.push_str(&s[last..m.start()]);
+            out.push_str(&self.host_marker(m.as_str()));
+            last = m.end();
+        }
+        out.push_str(&s[last..]);
+        out
+    }
+
+    /// Every string in a JSON value (object keys included), masked. For a whole
+    /// document, build the masker with [`Masker::for_document`] first.
     pub fn value(&self, v: serde_json::Value) -> serde_json::Value {
         use serde_json::Value;
         match v {
@@ -121,6 +220,93 @@ impl Masker {
         out.push_str(&s[last..]);
         out
     }
+}
+
+/// Calls `f` on every string of `v`, object keys included.
+fn walk_strings(v: &serde_json::Value, f: &mut dyn FnMut(&str)) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter().for_each(|x| walk_strings(x, f)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                f(k);
+                walk_strings(x, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Top-level domains that name hosts on the internet, for dotted names met without
+/// a context that says "host" (`gw.example.net` in a sentence). A short list on
+/// purpose: file names (`openclaw.json`) and config keys (`gateway.auth.token`) look
+/// like host names too, and must stay.
+const PUBLIC_TLDS: &[&str] = &[
+    "com", "net", "org", "io", "dev", "ai", "app", "cloud", "me", "co", "info", "xyz", "eu", "de",
+    "uk", "fr", "nl", "ch", "at", "se", "no", "fi", "dk", "pl", "es", "it", "us", "ca", "au", "jp",
+    "cn", "in", "br", "ru", "sh", "tech", "site", "online", "host", "club", "run",
+];
+
+/// Suffixes of names that never leave a home or office network.
+const LOCAL_SUFFIXES: &[&str] = &[
+    ".local",
+    ".lan",
+    ".internal",
+    ".home.arpa",
+    ".localdomain",
+    ".localhost",
+    ".home",
+    ".corp",
+    ".intranet",
+];
+
+/// Dotted names: two labels or more, the last alphabetic.
+fn host_re() -> &'static Regex {
+    #[allow(clippy::expect_used)]
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\b")
+            .expect("host pattern")
+    });
+    &RE
+}
+
+/// Whether the dotted name at `s[start..end]` is a public host name: it stands where a
+/// host stands (`://`, `@`, `host=`, `origin=`, `Host:`) or ends in a public top-level
+/// domain (or is a tailnet's `*.ts.net`), and is not a local name. Parts of longer
+/// words (`a.b.c/d`, `v1.example.com` preceded by a letter) are judged as found.
+fn is_public_host(s: &str, start: usize, end: usize) -> bool {
+    let host = s[start..end].to_ascii_lowercase();
+    if host == "localhost" || LOCAL_SUFFIXES.iter().any(|x| host.ends_with(x)) {
+        return false;
+    }
+    // Part of a path, a dotted key or an identifier: `a/b.com`, `x.gateway.auth`.
+    let before = s[..start].chars().next_back();
+    let after = s[end..].chars().next();
+    if before.is_some_and(|c| c == '.' || c == '_' || c == '-')
+        || after.is_some_and(|c| {
+            c == '_' || (c == '.' && s[end + 1..].starts_with(|c: char| c.is_ascii_alphanumeric()))
+        })
+    {
+        return false;
+    }
+    if host.ends_with(".ts.net") {
+        return true;
+    }
+    let head = s[..start].to_ascii_lowercase();
+    let in_host_place = [
+        "://",
+        "@",
+        "host=",
+        "origin=",
+        "host: ",
+        "hostname=",
+        "hostname: ",
+    ]
+    .iter()
+    .any(|p| head.ends_with(p));
+    let tld = host.rsplit('.').next().unwrap_or("");
+    in_host_place || PUBLIC_TLDS.contains(&tld)
 }
 
 fn extra_rules() -> &'static [Regex] {
@@ -282,6 +468,51 @@ mod tests {
         ] {
             assert_eq!(m().text(s), s);
         }
+    }
+
+    #[test]
+    fn public_host_names_are_masked_and_local_ones_kept() {
+        let s = m().text(
+            "host=gw.example.net:18789 origin=https://mybox.tail1a2b3.ts.net ua=n/a \
+             url=wss://relay.someone.org/ws peer=studio.local host=pi-gw.lan:18789 \
+             see gw.example.net and gateway.auth.token in openclaw.json, node.js, \
+             host=openclaw:18789 localhost:18789",
+        );
+        for public in [
+            "gw.example.net",
+            "mybox.tail1a2b3.ts.net",
+            "relay.someone.org",
+        ] {
+            assert!(!s.contains(public), "{public} in {s}");
+        }
+        for kept in [
+            "studio.local",
+            "pi-gw.lan:18789",
+            "gateway.auth.token",
+            "openclaw.json",
+            "node.js",
+            "host=openclaw:18789",
+            "localhost:18789",
+        ] {
+            assert!(s.contains(kept), "{kept} not in {s}");
+        }
+        assert!(s.contains("host=[HOST:"), "{s}");
+        assert!(s.contains("]:18789 origin=https://[HOST:"), "{s}");
+    }
+
+    #[test]
+    fn a_value_masked_anywhere_is_masked_everywhere() {
+        // The code is masked in the example line by its words ("Pairing code:"); the fix
+        // text quotes it without them.
+        let doc = serde_json::json!({
+            "examples": ["bot: Pairing code: ABCD-EFGH", "token=s3cr3t-Value-99"],
+            "fix": "run `openclaw pairing approve zulip ABCD-EFGH` and keep s3cr3t-Value-99 safe",
+        });
+        let m = Masker::for_document(Redactor::with_key([3; 16]), &doc);
+        let out = m.value(doc).to_string();
+        assert!(!out.contains("ABCD-EFGH"), "{out}");
+        assert!(!out.contains("s3cr3t-Value-99"), "{out}");
+        assert!(out.contains("zulip [REDACTED:"), "{out}");
     }
 
     #[test]

@@ -302,7 +302,8 @@ pub struct LogFile {
 
 /// Builds the report: probes `openclaw`, checks the config, scans the logs, runs
 /// doctor, and redacts the lot. Inputs that cannot be read are passed to `on_error`
-/// as they come (and listed in the report); they do not stop it.
+/// as they come (and listed in the report), and so are config files that cannot be
+/// read (said in the config section); they do not stop it.
 pub fn build(
     opts: &ReportOptions,
     on_error: &mut dyn FnMut(&InputError),
@@ -339,7 +340,25 @@ pub fn build(
             .iter()
             .flat_map(|r| &r.files)
             .find_map(|f| f.last_touched_version.clone());
-        let section = config_section(read.report.as_ref(), read.warning);
+        // A file that could not be read is said so in the section and passed to
+        // `on_error` (stderr), never turned into findings.
+        let warning = match (read.warning, read.errors.is_empty()) {
+            (w, true) => w,
+            (w, false) => Some(
+                w.into_iter()
+                    .chain(read.errors.iter().map(ToString::to_string))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        };
+        for e in &read.errors {
+            on_error(&InputError {
+                name: e.path.clone(),
+                message: e.message.clone(),
+                source: None,
+            });
+        }
+        let section = config_section(read.report.as_ref(), warning);
         if let Some(r) = read.report {
             diag.add_config(r);
         }
@@ -397,13 +416,15 @@ pub fn build(
         logs,
         cut,
     };
-    redact(report, &Masker::new(opts.redactor.clone()))
+    redact(report, opts.redactor.clone())
 }
 
-/// Every string of the report through the masker.
-fn redact(report: HelpReport, masker: &Masker) -> Result<HelpReport, ReportError> {
-    let value = masker.value(serde_json::to_value(&report)?);
-    Ok(serde_json::from_value(value)?)
+/// Every string of the report through one masker for the whole document: a value
+/// masked in one place is masked in all (see [`Masker::for_document`]).
+fn redact(report: HelpReport, redactor: Redactor) -> Result<HelpReport, ReportError> {
+    let value = serde_json::to_value(&report)?;
+    let masker = Masker::for_document(redactor, &value);
+    Ok(serde_json::from_value(masker.value(value))?)
 }
 
 fn config_section(report: Option<&CheckReport>, warning: Option<String>) -> ConfigSection {
@@ -524,7 +545,7 @@ fn logs_section(
                 input,
                 regular_size,
             } => Some((input.name(), *regular_size)),
-            Item::Error(_) => None,
+            Item::Error(_) | Item::Note(_) => None,
         })
         .map(|(name, size)| {
             let ev = collector
