@@ -149,7 +149,10 @@ struct ScanArgs {
     #[arg(long, conflicts_with_all = ["category", "cause"])]
     all: bool,
 
-    /// Emit only events of these categories (comma-separated).
+    /// Emit only events of these categories (comma-separated). By default every
+    /// category, except lines that are only `handshake` (a normal close, a lost
+    /// transport, a handshake timeout) and that the diagnosis ties to no cause: name
+    /// `handshake` here, or use --all, to see those too.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = category_parser())]
     category: Vec<Category>,
 
