@@ -541,3 +541,57 @@ fn every_planted_form_is_masked_in_the_whole_document() {
         assert!(text.contains("[IP:"), "{text}");
     }
 }
+
+/// The three lines of variant 1 on the release that has it, with `openclaw --version`
+/// answering 2026.3.31: the report's Environment and Diagnosis tell one story, and
+/// `diagnose` on the same lines names the same cause.
+#[test]
+fn report_and_diagnose_agree_on_version_and_cause() {
+    let log = "\
+09:00:01 [gateway] listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 4242)
+09:00:05 [ws] closed before connect conn=c1a2b3c4-1111-4222-8333-944455556666 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required
+09:00:05 [exec] node client failed: gateway connect failed: Error: pairing required
+";
+    let dir = fake("case \"$1\" in --version) echo 2026.3.31 ;; *) echo 'doctor: ok' ;; esac");
+    let o = report_with(
+        &path_with(dir.path()),
+        &["--json", "--no-config", "-"],
+        Some(log.as_bytes()),
+        Duration::from_secs(60),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    let diagnosis = &doc["diagnosis"];
+    let used = doc["versions"]["used"].as_str().unwrap();
+    assert!(
+        used.starts_with("2026.3.31 (from `openclaw --version`"),
+        "{used}"
+    );
+    assert_eq!(doc["environment"]["openclaw_version"], "2026.3.31");
+    assert_eq!(
+        diagnosis["causes"][0]["cause"], "loopback_local_exec",
+        "{diagnosis}"
+    );
+    let fix = diagnosis["causes"][0]["fix"].to_string();
+    assert!(fix.contains("shipped in 2026.4.2"), "{fix}");
+    assert!(!fix.contains("already has"), "one story per release: {fix}");
+
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "diagnose",
+        "--json",
+        "--no-config",
+        "--openclaw-version",
+        "2026.3.31",
+        "-",
+    ])
+    .current_dir(root());
+    let o = start(cmd, Some(log.as_bytes())).wait_with_output().unwrap();
+    let d: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["version"]["used"], "2026.3.31");
+    assert_eq!(d["causes"][0]["cause"], diagnosis["causes"][0]["cause"]);
+    assert_eq!(
+        d["causes"][0]["confidence"],
+        diagnosis["causes"][0]["confidence"]
+    );
+}

@@ -295,6 +295,13 @@ fn cause(n: usize, c: &CauseSection, doc: &mut Doc) {
         let ids: Vec<String> = c.request_ids.iter().map(|k| code(k)).collect();
         let _ = writeln!(s, "- request ids: {}", ids.join(", "));
     }
+    if !c.alternatives.is_empty() {
+        let alts: Vec<String> = c.alternatives.iter().map(|k| code(k)).collect();
+        let _ = writeln!(s, "- also possible: {}", alts.join(", "));
+        if let Some(t) = &c.tell_apart {
+            let _ = writeln!(s, "- to tell them apart: {}", safe(t));
+        }
+    }
     s.push('\n');
     doc.always(s);
     if !c.fix.is_empty() {

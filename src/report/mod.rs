@@ -190,6 +190,12 @@ pub struct CauseSection {
     pub request_ids: Vec<String>,
     /// What to do, in order.
     pub fix: Vec<String>,
+    /// Causes the evidence leaves open besides this one.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
+    /// What tells this cause from the alternatives.
+    #[serde(default)]
+    pub tell_apart: Option<String>,
     /// The first few lines.
     pub examples: Vec<ExampleLine>,
     /// Lines attributed to it beyond the examples.
@@ -621,6 +627,12 @@ fn diagnosis_section(report: &Report, collector: &Collector, cut: &mut Vec<Strin
                 sub_kinds: c.sub_kinds.iter().map(|s| s.to_string()).collect(),
                 request_ids: c.request_ids.clone(),
                 fix: c.fix.clone(),
+                alternatives: c
+                    .alternatives
+                    .iter()
+                    .map(|a| a.as_str().to_string())
+                    .collect(),
+                tell_apart: c.tell_apart.map(str::to_string),
                 examples,
                 examples_omitted: omitted,
             }
