@@ -397,6 +397,23 @@ impl Walk<'_> {
 mod tests {
     use super::*;
 
+    /// The expanded items as the tests compare them: paths below `root`, errors and
+    /// notes by their message.
+    fn shown(items: &[Item], root: &Path) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Scan {
+                    input: Input::Path(p),
+                    ..
+                } => p.strip_prefix(root).unwrap().display().to_string(),
+                Item::Scan { .. } => "-".to_string(),
+                Item::Error(e) => format!("ERR {}", e.message),
+                Item::Note(e) => format!("NOTE {}", e.message),
+            })
+            .collect()
+    }
+
     #[test]
     fn default_filter_names() {
         for yes in [
@@ -459,18 +476,7 @@ mod tests {
         std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling.log")).unwrap();
         std::os::unix::fs::symlink(root.join("nowhere"), root.join("stale")).unwrap();
         let items = expand(&[Input::Path(root.to_path_buf())], &Filter::logs());
-        let shown: Vec<String> = items
-            .iter()
-            .map(|i| match i {
-                Item::Scan {
-                    input: Input::Path(p),
-                    ..
-                } => p.strip_prefix(root).unwrap().display().to_string(),
-                Item::Scan { .. } => "-".to_string(),
-                Item::Error(e) => format!("ERR {}", e.message),
-                Item::Note(e) => format!("NOTE {}", e.message),
-            })
-            .collect();
+        let shown = shown(&items, root);
         let loop_msg = format!(
             "ERR symbolic link loop (leads back to {}); not followed",
             root.display()
@@ -496,18 +502,7 @@ mod tests {
         fs::write(root.join("pasted"), "x\n").unwrap();
         fs::write(root.join("image.png"), b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
         let items = expand(&[Input::Path(root.to_path_buf())], &Filter::logs());
-        let shown: Vec<String> = items
-            .iter()
-            .map(|i| match i {
-                Item::Scan {
-                    input: Input::Path(p),
-                    ..
-                } => p.strip_prefix(root).unwrap().display().to_string(),
-                Item::Scan { .. } => "-".to_string(),
-                Item::Error(e) => format!("ERR {}", e.message),
-                Item::Note(e) => format!("NOTE {}", e.message),
-            })
-            .collect();
+        let shown = shown(&items, root);
         assert_eq!(
             shown,
             ["pasted", "saved-grep.txt", "NOTE 1 file skipped (binary)"]

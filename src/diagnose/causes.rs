@@ -580,27 +580,6 @@ pub static CAUSES: &[CauseRow] = &[
         }],
         fixes: &[
             FixRule {
-                facet: Some(Facet::ApprovalsUpgrade),
-                range: Range::In(ver(2026, 3, 25), ver(2026, 4, 5)),
-                steps: &[
-                    "The exec approvals client asked for `operator.approvals` and the gateway wanted pairing; on {version} local scope upgrades are not silent (2026.3.25 – 2026.4.4): upgrade to 2026.4.5 or later, or approve once: `openclaw devices list`, then {approve}.",
-                ],
-            },
-            FixRule {
-                facet: Some(Facet::ApprovalsUpgrade),
-                range: Range::In(ver(2026, 4, 5), None),
-                steps: &[
-                    "This build ({version}) has the 2026.4.5 fix, so the approvals client's `operator.approvals` upgrade is pending: run {approve} (`openclaw devices list` shows it).",
-                ],
-            },
-            FixRule {
-                facet: Some(Facet::ApprovalsUpgrade),
-                range: Range::Unknown,
-                steps: &[
-                    "The exec approvals client (the gateway's own in-process client) asked for `operator.approvals` and was refused: approve the pending upgrade once (`openclaw devices list`, then {approve}); on 2026.3.25 – 2026.4.4 upgrading to 2026.4.5 or later also fixes it.",
-                ],
-            },
-            FixRule {
                 facet: Some(Facet::ExecPolicy),
                 range: Range::Any,
                 steps: &[

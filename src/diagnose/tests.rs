@@ -200,6 +200,15 @@ unauthorized: gateway token mismatch
   (set gateway.remote.token to match gateway.auth.token)
 ";
 
+/// A diagnosis passing the default selection on to a collector.
+fn collector() -> Annotate<CollectSink> {
+    Annotate::new(
+        CollectSink::default(),
+        Diagnoser::new(&DiagnoseOptions::default()),
+        Forward::default(),
+    )
+}
+
 /// The same text through a stream read in pieces of `read_size` bytes.
 fn run_pieces(log: &str, read_size: usize) -> Vec<Record> {
     let searcher = Searcher::new(SearchConfig {
@@ -209,11 +218,7 @@ fn run_pieces(log: &str, read_size: usize) -> Vec<Record> {
     .unwrap()
     .with_context(light_context_pattern())
     .unwrap();
-    let mut sink = Annotate::new(
-        CollectSink::default(),
-        Diagnoser::new(&DiagnoseOptions::default()),
-        Forward::default(),
-    );
+    let mut sink = collector();
     let source: Arc<str> = Arc::from("t.log");
     searcher
         .search_reader(log.as_bytes(), &source, &mut sink)
@@ -290,11 +295,7 @@ fn run_chunks(log: &str, cut_line: usize) -> Vec<Record> {
         .unwrap()
         .with_context(light_context_pattern())
         .unwrap();
-    let mut sink = Annotate::new(
-        CollectSink::default(),
-        Diagnoser::new(&DiagnoseOptions::default()),
-        Forward::default(),
-    );
+    let mut sink = collector();
     let source: Arc<str> = Arc::from("t.log");
     let bytes = log.as_bytes();
     let cut = bytes
