@@ -107,7 +107,9 @@ field() { # field NAME FILE.events → the value of NAME=… on the generator's 
 check() {
 	local f=$1 want got
 	want=$(field events "$f.events")
-	got=$("$BIN" "$f" | wc -l)
+	# Every category named: by default a line that is only `handshake` and tied to no
+	# cause is left out, but the generator counts it as an event line.
+	got=$("$BIN" --category pairing,close_1008,token,auth,scope,handshake,dm_pairing,exec_approvals,config,proxy "$f" | wc -l)
 	if [[ $got == "$want" ]]; then
 		say "check: clawscan found $got records = $want event lines written ✓"
 	else
