@@ -177,6 +177,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// The event's last physical line (`end_line`, else `line`).
+    pub fn last_line(&self) -> u64 {
+        self.end_line.unwrap_or(self.line)
+    }
+
     /// An empty record for a line, to be filled by the parser.
     pub fn new(source: Arc<str>, line: u64, offset: u64) -> Record {
         Record {

@@ -69,11 +69,6 @@ static HEAD: LazyLock<Regex> = LazyLock::new(|| {
     .expect("head pattern")
 });
 
-/// The last physical line of a record.
-fn last_line(rec: &Record) -> u64 {
-    rec.end_line.unwrap_or(rec.line)
-}
-
 /// Whether `next` continues the event `head` (the record just before it in the same
 /// input): it sits right below it and is shaped like a continuation, or it is the
 /// `code=… reason=…` tail of a wrapped line whose head has no close code.
@@ -81,11 +76,11 @@ pub fn continues(head: &Record, next: &Record) -> bool {
     if head.categories.is_empty() || *head.source != *next.source {
         return false;
     }
-    let last = last_line(head);
+    let last = head.last_line();
     if next.line != last + 1 {
         return false;
     }
-    if last_line(next) - head.line >= MAX_SPAN_LINES
+    if next.last_line() - head.line >= MAX_SPAN_LINES
         || head.text.len() + next.text.len() >= MAX_SPAN_BYTES
     {
         return false;
@@ -116,7 +111,7 @@ fn is_json(rec: &Record) -> bool {
 /// Joins `next` into `head`: texts joined with `\n`, fields `head` lacks taken from
 /// `next`, `key: value` fields added to `kv`, categories united.
 pub fn absorb(head: &mut Record, next: Record) {
-    head.end_line = Some(last_line(&next));
+    head.end_line = Some(next.last_line());
     head.categories = head.categories.union(next.categories);
     let first = next.text.split('\n').next().unwrap_or_default().trim();
     if let Some((k, v)) = field(first) {
@@ -175,8 +170,8 @@ pub fn absorb(head: &mut Record, next: Record) {
     head.lossy |= next.lossy;
 }
 
-/// A pasted `key: value` / `"key": "value",` field.
-fn field(line: &str) -> Option<(&str, &str)> {
+/// A pasted `key: value` / `"key": "value",` field, without quotes and comma.
+pub(crate) fn field(line: &str) -> Option<(&str, &str)> {
     let (k, v) = line.split_once(':')?;
     let k = k.trim().trim_matches('"');
     if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric()) {

@@ -376,8 +376,6 @@ pub struct Facts {
     pub client: Option<String>,
     /// The client is the gateway's own in-process client.
     pub in_process: bool,
-    /// The client is the node host.
-    pub node_host: bool,
     /// A `sessions_spawn` / sub-agent / cron sign nearby.
     pub subagent_ctx: bool,
     /// `Exec approval registration failed`.
@@ -485,9 +483,6 @@ impl Facts {
         }
         if is_in_process_client(client) {
             self.in_process = true;
-        }
-        if client == "node-host" || client.starts_with("node") {
-            self.node_host = true;
         }
         if self.client_kind.is_none() {
             self.client_kind = ClientKind::of_client_id(client);
@@ -752,11 +747,8 @@ impl Facts {
         }
         // A pending request's fields as `openclaw devices list --json` or a paste
         // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
-        let first = first_line(t).trim_start().trim_start_matches('"');
-        if let Some(r) = first
-            .strip_prefix("reason\": ")
-            .or_else(|| first.strip_prefix("reason: "))
-            && let Some(sub) = Sub::from_word(r.trim().trim_end_matches(',').trim_matches('"'))
+        if let Some(("reason", r)) = crate::span::field(first_line(t).trim())
+            && let Some(sub) = Sub::from_word(r)
         {
             self.pairing = true;
             self.pending = true;
@@ -1051,20 +1043,11 @@ impl Facts {
                     self.read_reason(r);
                 }
                 self.read_reason(after_error_prefix(msg));
-                // The TUI's `Pairing required. Run …` and other texts with no prefix.
-                let first = msg.split('\n').next().unwrap_or_default();
-                if has!(first, "pairing required") || has!(first, "Pairing required") {
-                    self.pairing = true;
-                }
-                if has!(msg, "scope upgrade pending approval") {
-                    self.pairing = true;
-                    self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
-                }
+                // The TUI's `Pairing required. Run …`, the short client texts and
+                // others with no error prefix.
+                self.read_reason(first_line(msg));
                 if has!(msg, "Exec approval registration failed") {
                     self.exec_registration = true;
-                }
-                if msg.starts_with("node host ") {
-                    self.node_host = true;
                 }
                 // A tool result holds its whole block on one line: with real newlines
                 // once decoded, with `\n` escapes when it sits inside other text.
@@ -1205,43 +1188,30 @@ impl Facts {
                     self.local = Some(false);
                 }
             }
-        } else if let Some(id) = line
-            .strip_prefix("requestId: ")
-            .or_else(|| line.strip_prefix("\"requestId\": "))
-        {
-            self.set_request_id(id.trim().trim_end_matches(',').trim_matches('"'));
         } else if let Some(id) = line.strip_prefix("(requestId: ") {
             self.set_request_id(id.trim_end_matches(')'));
-        } else if let Some(r) = line
-            .strip_prefix("\"reason\": ")
-            .map(|r| r.trim().trim_end_matches(',').trim_matches('"'))
-            && let Some(s) = Sub::from_word(r)
-        {
-            self.sub = Some(s);
-        } else if let Some(v) = line
-            .strip_prefix("scopesTo: ")
-            .or_else(|| line.strip_prefix("\"scopesTo\": "))
-        {
-            let v = v.trim().trim_end_matches(',').trim_matches('"');
-            if self.scopes_to.is_empty() && v != "<none>" {
-                self.scopes_to = v
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .take(16)
-                    .collect();
+        } else if let Some((key, v)) = crate::span::field(line) {
+            // Audit and request fields pasted one per line (`scopesTo: …`,
+            // `"requestId": "…",`).
+            match key {
+                "requestId" => self.set_request_id(v),
+                "reason" => {
+                    if let Some(s) = Sub::from_word(v) {
+                        self.sub = Some(s);
+                    }
+                }
+                "scopesTo" if self.scopes_to.is_empty() && v != "<none>" => {
+                    self.scopes_to = v
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .take(16)
+                        .collect();
+                }
+                "ip" => self.set_local_from(v),
+                "roleFrom" if v == "<none>" => self.role_from_none = true,
+                "client" => self.set_client(v),
+                _ => {}
             }
-        } else if let Some(v) = line.strip_prefix("ip: ") {
-            self.set_local_from(v);
-        } else if let Some(v) = line.strip_prefix("roleFrom: ") {
-            if v.trim() == "<none>" {
-                self.role_from_none = true;
-            }
-        } else if let Some(v) = line.strip_prefix("client: ") {
-            self.set_client(v.trim());
-        } else if let Some(r) = line.strip_prefix("reason: ")
-            && let Some(s) = Sub::from_word(r.trim())
-        {
-            self.sub = Some(s);
         }
     }
 
@@ -1350,7 +1320,6 @@ impl Facts {
             self.client.clone_from(&o.client);
         }
         self.in_process |= o.in_process;
-        self.node_host |= o.node_host;
         self.subagent_ctx |= o.subagent_ctx;
         self.exec_registration |= o.exec_registration;
         if self.missing_scope.is_none() {

@@ -785,9 +785,10 @@ impl<S: Sink> Annotate<S> {
     /// else that event is read and this record waits in its place.
     fn take(&mut self, rec: Record) -> io::Result<()> {
         if rec.speculative
-            && !self.span.as_ref().is_some_and(|p| {
-                *p.source == *rec.source && p.end_line.unwrap_or(p.line) + 1 == rec.line
-            })
+            && !self
+                .span
+                .as_ref()
+                .is_some_and(|p| *p.source == *rec.source && p.last_line() + 1 == rec.line)
         {
             // A chunk's first line, handed over in case the line above (in the chunk
             // before) had been: it was not, so a stream would not have seen it.

@@ -437,7 +437,7 @@ impl VersionTracker {
         // or the troubleshooting guide's script (`Version: 2026.3.31`).
         let first = rec.text.split('\n').next().unwrap_or_default();
         if c.version_command.is_match(first) {
-            self.answer_at = Some((rec.source.to_string(), rec.end_line.unwrap_or(rec.line) + 1));
+            self.answer_at = Some((rec.source.to_string(), rec.last_line() + 1));
         } else if let Some(m) = c.version_line.captures(first)
             && let Some(v) = OcVersion::parse(&m[2])
         {
