@@ -365,8 +365,11 @@ struct Compiled {
 #[allow(clippy::expect_used)]
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     Compiled {
+    // A record of several physical lines (a wrapped line joined with its tail) is one
+    // event: a sign may run across the join.
     any: regex::bytes::RegexSetBuilder::new(HINTS.iter().map(|h| h.pattern))
         .unicode(false)
+        .dot_matches_new_line(true)
         .build()
         .expect("version hint patterns"),
     banner: Regex::new(r"OpenClaw (\d{4}\.\d{1,2}\.\d{1,3}(?:-[0-9A-Za-z.]+)?) \(")
