@@ -3,7 +3,7 @@
 //!
 //! This module owns the parallel driver around the one search pipeline. It expands the
 //! arguments (`walk`), opens and decodes each input (`decompress`), searches inputs on a
-//! pool of `threads` rayon workers — one very large plain file in newline-aligned
+//! pool of `threads` worker threads — one very large plain file in newline-aligned
 //! chunks — and hands every record to the caller's single [`Sink`], on the caller's
 //! thread, **in the order a sequential scan would**: inputs in argument order
 //! (directory entries sorted), records in line order within each. The sink sees the
@@ -51,14 +51,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use crate::decompress::{self, Format, MAGIC_LEN};
 use crate::input::{Input, InputError, Totals, describe, read_error};
 use crate::lines::{Position, count_lines};
 use crate::record::Record;
 use crate::search::{SearchError, SearchStats, Searcher, Sink};
-use crate::timefilter::{TimeFilter, TimeRange};
 use crate::walk::{self, Filter, Item};
 
 /// Default size from which a plain file is split into chunks.
@@ -79,10 +76,8 @@ pub struct BatchOptions {
     pub threads: usize,
     /// Which files inside directory arguments are read.
     pub filter: Filter,
-    /// Only records in this window reach the sink.
-    pub time: TimeRange,
-    /// Show a progress bar on stderr (the caller checks that stderr is a terminal).
-    pub progress: bool,
+    /// Told how far the scan has read (a progress bar the caller draws).
+    pub progress: Option<Arc<dyn Progress>>,
     /// Plain regular files at least this large are split into chunks.
     pub split_threshold: u64,
     /// The size of a chunk of a split file (it ends at the next newline).
@@ -96,8 +91,7 @@ impl Default for BatchOptions {
         BatchOptions {
             threads: 0,
             filter: Filter::default(),
-            time: TimeRange::default(),
-            progress: false,
+            progress: None,
             split_threshold: DEFAULT_SPLIT_THRESHOLD,
             chunk_size: DEFAULT_CHUNK_SIZE,
             queue_bytes: DEFAULT_QUEUE_BYTES,
@@ -122,7 +116,7 @@ impl BatchOptions {
 /// order, and the others are still searched; an error of the sink ends the run. Files
 /// of a directory that were left unread are noted through `on_error` too, without
 /// counting as errors (see [`walk::Item::Note`]).
-/// `Totals::records` counts the records delivered (inside the time window).
+/// `Totals::records` counts the records delivered.
 ///
 /// When the run ends early (the sink stopped or failed), workers still blocked in a
 /// read finish in the background; a command exits without waiting for them.
@@ -148,11 +142,10 @@ fn run(
     let units = plan(items, opts);
     let threads = opts.worker_threads();
     let total_bytes: u64 = units.iter().map(Unit::regular_bytes).sum();
-    let progress = if opts.progress && total_bytes > 0 {
-        progress_bar(total_bytes)
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = opts.progress.clone().filter(|_| total_bytes > 0);
+    if let Some(p) = &progress {
+        p.start(total_bytes);
+    }
     let scanning = units
         .iter()
         .filter(|u| !matches!(u, Unit::Report(_) | Unit::Note(_)))
@@ -167,7 +160,6 @@ fn run(
         }),
         units,
         searcher: searcher.clone(),
-        time: opts.time,
         window: threads.saturating_mul(2).max(2),
         queue_bytes: opts.queue_bytes.max(1),
         to_workers: Condvar::new(),
@@ -177,38 +169,53 @@ fn run(
     });
     let workers = threads.min(scanning);
     if workers > 0 {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .thread_name(|i| format!("clawscan-worker-{i}"))
-            .build();
-        let pool = match pool {
-            Ok(p) => p,
-            Err(e) => return (Err(io::Error::other(e)), 0),
-        };
-        for _ in 0..workers {
+        for i in 0..workers {
             let shared = Arc::clone(&shared);
-            // Long-lived loops that wait on condition variables: a dedicated pool, so
-            // no other rayon work is starved, and detached, so a run that ends early
-            // is not held up by a worker blocked reading a pipe.
-            pool.spawn(move || shared.work());
+            // Detached: a run that ends early is not held up by a worker blocked
+            // reading a pipe.
+            let spawned = std::thread::Builder::new()
+                .name(format!("clawscan-worker-{i}"))
+                .spawn(move || shared.work());
+            if let Err(e) = spawned {
+                if i == 0 {
+                    return (Err(e), 0);
+                }
+                // Fewer workers than asked for still finish the scan.
+                break;
+            }
         }
     }
-    let mut report = |e: &InputError| progress.suspend(|| on_error(e));
+    let mut report = |e: &InputError| match &progress {
+        Some(p) => p.suspend(&mut || on_error(e)),
+        None => on_error(e),
+    };
     let result = write_in_order(&shared, sink, &mut report);
     shared.cancel.store(true, Ordering::SeqCst);
     shared.to_workers.notify_all();
-    progress.finish_and_clear();
+    if let Some(p) = &progress {
+        p.finish();
+    }
     let peak = shared.lock().peak;
     (result, peak)
 }
 
-fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let template = "{bytes:>10}/{total_bytes} {wide_bar} {binary_bytes_per_sec} ETA {eta}";
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
+/// What a batch scan tells a progress display. The library draws nothing: the
+/// binary puts a bar behind this.
+pub trait Progress: Send + Sync {
+    /// The scan starts: `total` bytes of regular files to read.
+    fn start(&self, total: u64);
+    /// `bytes` more were read.
+    fn advance(&self, bytes: u64);
+    /// Runs `f` (which writes a message to the terminal) with the display out of its way.
+    fn suspend(&self, f: &mut dyn FnMut());
+    /// The scan ended: clear the display.
+    fn finish(&self);
+}
+
+impl std::fmt::Debug for dyn Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
     }
-    bar
 }
 
 /// One piece of work, in output order.
@@ -416,7 +423,6 @@ struct Shared {
     units: Vec<Unit>,
     state: Mutex<State>,
     searcher: Searcher,
-    time: TimeRange,
     window: usize,
     queue_bytes: usize,
     /// Workers wait here for the window to move, queue space and line counts.
@@ -425,7 +431,7 @@ struct Shared {
     to_writer: Condvar,
     /// The run is over (the sink stopped or failed): workers stop.
     cancel: AtomicBool,
-    progress: ProgressBar,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl Shared {
@@ -487,7 +493,7 @@ impl Shared {
             Input::Path(p) => File::open(p).and_then(|f| {
                 decompress::decode(Tracked {
                     inner: f,
-                    progress: Some(self.progress.clone()),
+                    progress: self.progress.clone(),
                 })
             }),
         };
@@ -498,9 +504,8 @@ impl Shared {
             },
             Err(e) => return UnitEnd::failed(&name, describe(&e), e),
         };
-        let mut sink = TimeFilter::new(self.queue(unit, !regular), self.time);
-        let result = self.searcher.search_reader(reader, &name, &mut sink);
-        let mut q = sink.into_inner();
+        let mut q = self.queue(unit, !regular);
+        let result = self.searcher.search_reader(reader, &name, &mut q);
         if regular {
             q.batch.push(Event::Idle);
         }
@@ -574,14 +579,15 @@ impl Shared {
                 };
             }
         };
-        self.progress.inc(data.len() as u64);
-        let mut sink = TimeFilter::new(self.queue(unit, false), self.time);
+        if let Some(p) = &self.progress {
+            p.advance(data.len() as u64);
+        }
+        let mut q = self.queue(unit, false);
         let at = Position {
             offset: start,
             line,
         };
-        let result = self.searcher.search_slice(data, at, &file.name, &mut sink);
-        let mut q = sink.into_inner();
+        let result = self.searcher.search_slice(data, at, &file.name, &mut q);
         if unit == file.last {
             q.batch.push(Event::Idle);
         }
@@ -695,12 +701,14 @@ impl Sink for Queue<'_> {
         Ok(true)
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn idle(&mut self) -> io::Result<bool> {
         if self.forward_idle {
             self.batch.push(Event::Idle);
             self.push()?;
         }
-        Ok(())
+        // The writer hears the output's answer; a stop reaches this worker as a
+        // cancelled push.
+        Ok(true)
     }
 }
 
@@ -718,14 +726,14 @@ fn approx_size(rec: &Record) -> usize {
 /// The raw input: counts bytes for the progress bar.
 struct Tracked<R> {
     inner: R,
-    progress: Option<ProgressBar>,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl<R: Read> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(bar) = &self.progress {
-            bar.inc(n as u64);
+        if let Some(p) = &self.progress {
+            p.advance(n as u64);
         }
         Ok(n)
     }
@@ -782,7 +790,12 @@ fn write_in_order(
                                 return Ok(totals);
                             }
                         }
-                        Event::Idle => sink.idle()?,
+                        Event::Idle => {
+                            if !sink.idle()? {
+                                totals.stopped = true;
+                                return Ok(totals);
+                            }
+                        }
                     }
                 }
                 if let Some(end) = end {
@@ -848,9 +861,9 @@ mod tests {
             }
             Ok(true)
         }
-        fn idle(&mut self) -> io::Result<()> {
+        fn idle(&mut self) -> io::Result<bool> {
             self.1 += 1;
-            Ok(())
+            Ok(true)
         }
     }
 

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::input::{InputError, describe};
+use crate::input::{InputError, Totals, describe};
 use crate::lines::Position;
 use crate::search::{SearchError, Searcher, Sink};
 use crate::walk::Filter;
@@ -319,15 +319,6 @@ enum Resume {
     AfterBytes(u64),
 }
 
-/// The totals of a follow run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FollowTotals {
-    /// Records delivered.
-    pub records: u64,
-    /// Files that could not be read (reported through `on_error`).
-    pub errors: u64,
-}
-
 /// Follows every target until `stop` is set or a sink asks to stop (`--quiet` after
 /// its first record); each target in its own thread, with its own sink from
 /// `make_sink`. Returns the first output error (a closed pipe stops everything).
@@ -338,12 +329,12 @@ pub fn follow<S, F>(
     make_sink: F,
     stop: &AtomicBool,
     on_error: &(dyn Fn(&InputError) + Sync),
-) -> io::Result<FollowTotals>
+) -> io::Result<Totals>
 where
     S: Sink,
     F: Fn() -> S + Sync,
 {
-    let results: Vec<io::Result<FollowTotals>> = std::thread::scope(|scope| {
+    let results: Vec<io::Result<Totals>> = std::thread::scope(|scope| {
         let handles: Vec<_> = targets
             .iter()
             .map(|target| {
@@ -365,10 +356,11 @@ where
             })
             .collect()
     });
-    let mut totals = FollowTotals::default();
+    let mut totals = Totals::default();
     for r in results {
         let t = r?;
         totals.records += t.records;
+        totals.bytes += t.bytes;
         totals.errors += t.errors;
     }
     Ok(totals)
@@ -404,8 +396,8 @@ fn follow_one(
     sink: &mut dyn Sink,
     stop: &AtomicBool,
     on_error: &(dyn Fn(&InputError) + Sync),
-) -> io::Result<FollowTotals> {
-    let mut totals = FollowTotals::default();
+) -> io::Result<Totals> {
+    let mut totals = Totals::default();
     let mut resume: HashMap<FileId, Resume> = HashMap::new();
     if !opts.from_start {
         for (id, len) in present_files(target) {
@@ -415,7 +407,7 @@ fn follow_one(
     let mut waiting_said = false;
     // Each problem is said once, not at every retry.
     let mut said: Option<String> = None;
-    let mut report = |e: InputError, totals: &mut FollowTotals| {
+    let mut report = |e: InputError, totals: &mut Totals| {
         let text = e.to_string();
         if said.as_deref() != Some(text.as_str()) {
             on_error(&e);
@@ -431,10 +423,12 @@ fn follow_one(
     while !stop.load(Ordering::Relaxed) {
         let Some(path) = target.current() else {
             if !waiting_said {
-                eprintln!(
-                    "clawscan: {}: not there yet; waiting for it",
-                    target.describe()
-                );
+                // A note, not an error: the file may well come.
+                on_error(&InputError {
+                    name: target.describe(),
+                    message: "not there yet; waiting for it".to_string(),
+                    source: None,
+                });
                 waiting_said = true;
             }
             sleep(opts.interval, stop);
@@ -502,6 +496,7 @@ fn follow_one(
         match result {
             Ok(stats) => {
                 totals.records += stats.records;
+                totals.bytes += stats.bytes;
                 if stats.stopped {
                     break;
                 }
@@ -513,7 +508,9 @@ fn follow_one(
                 sleep(opts.interval.max(Duration::from_secs(1)), stop);
             }
         }
-        sink.idle()?;
+        if !sink.idle()? {
+            break;
+        }
     }
     Ok(totals)
 }

@@ -53,6 +53,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod search;
+pub mod session;
 pub mod span;
 pub mod stats;
 pub mod style;

@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use crate::counts::Counts;
 use crate::diagnose::report::terminal_safe;
 use crate::record::{Level, Record};
 use crate::rules::Category;
@@ -39,8 +40,8 @@ impl<W: Write> Sink for JsonSink<W> {
         self.0.end_line()
     }
 
-    fn idle(&mut self) -> io::Result<()> {
-        self.0.out.flush()
+    fn idle(&mut self) -> io::Result<bool> {
+        self.0.out.flush().map(|()| true)
     }
 }
 
@@ -191,8 +192,8 @@ impl<W: Write> Sink for TextSink<W> {
         self.out.end_line()
     }
 
-    fn idle(&mut self) -> io::Result<()> {
-        self.out.out.flush()
+    fn idle(&mut self) -> io::Result<bool> {
+        self.out.out.flush().map(|()| true)
     }
 }
 
@@ -265,6 +266,76 @@ impl Sink for CollectSink {
     fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
         self.0.push(rec);
         Ok(true)
+    }
+}
+
+/// The output of a scan, whichever form the user asked for: one sink type for the
+/// session to write into, and one place that knows what each form writes at the end.
+#[derive(Debug)]
+pub enum Printer<W: Write> {
+    /// NDJSON records.
+    Json(JsonSink<W>),
+    /// One line per record for people.
+    Text(TextSink<W>),
+    /// `-c`: counts, written at the end.
+    Count {
+        /// The counts so far.
+        counts: Counts,
+        /// `--format json`: one JSON object instead of lines.
+        json: bool,
+        /// Several inputs: each one's counts, then the totals.
+        per_file: bool,
+        /// Where the counts go.
+        out: W,
+    },
+    /// `--quiet`: nothing written; the first record ends the run.
+    Quiet,
+    /// Records are read, not written (`clawscan diagnose`).
+    Discard,
+}
+
+impl<W: Write> Printer<W> {
+    /// Writes what is kept for the end (counts) and flushes.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Printer::Json(j) => j.finish().map(drop),
+            Printer::Text(t) => t.finish().map(drop),
+            Printer::Count {
+                counts,
+                json: true,
+                mut out,
+                ..
+            } => counts.write_json(&mut out).and_then(|()| out.flush()),
+            Printer::Count {
+                counts,
+                per_file,
+                mut out,
+                ..
+            } => counts
+                .write_text(&mut out, per_file)
+                .and_then(|()| out.flush()),
+            Printer::Quiet | Printer::Discard => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Sink for Printer<W> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        match self {
+            Printer::Json(s) => s.record(rec),
+            Printer::Text(s) => s.record(rec),
+            Printer::Count { counts, .. } => counts.record(rec),
+            Printer::Quiet => Ok(false),
+            Printer::Discard => Ok(true),
+        }
+    }
+
+    fn idle(&mut self) -> io::Result<bool> {
+        match self {
+            Printer::Json(s) => s.idle(),
+            Printer::Text(s) => s.idle(),
+            Printer::Count { .. } | Printer::Quiet | Printer::Discard => Ok(true),
+        }
     }
 }
 

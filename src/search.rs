@@ -95,8 +95,11 @@ pub trait Sink {
     }
 
     /// The input has no more data ready right now: a live sink should flush.
-    fn idle(&mut self) -> io::Result<()> {
-        Ok(())
+    /// `Ok(false)` stops the search, as from [`Sink::record`]: a sink that holds
+    /// records back (the diagnosis) may pass its first one on only now, and a
+    /// `--quiet` run waiting on a followed file must hear that it is done.
+    fn idle(&mut self) -> io::Result<bool> {
+        Ok(true)
     }
 }
 
@@ -107,7 +110,7 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
         (**self).record_owned(rec)
     }
-    fn idle(&mut self) -> io::Result<()> {
+    fn idle(&mut self) -> io::Result<bool> {
         (**self).idle()
     }
 }
@@ -305,8 +308,9 @@ impl Searcher {
                     long = Some(ll);
                 }
             }
-            if short {
-                scan.sink.idle().map_err(SearchError::Write)?;
+            if short && !scan.sink.idle().map_err(SearchError::Write)? {
+                scan.stats.stopped = true;
+                return Ok(scan.stats);
             }
         }
     }

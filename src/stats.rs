@@ -292,6 +292,11 @@ impl<S> StatsSink<S> {
     pub fn inner_mut(&mut self) -> &mut S {
         &mut self.inner
     }
+
+    /// The wrapped sink, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
 }
 
 impl<S: Sink> Sink for StatsSink<S> {
@@ -309,7 +314,7 @@ impl<S: Sink> Sink for StatsSink<S> {
         self.inner.record_owned(rec)
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn idle(&mut self) -> io::Result<bool> {
         self.inner.idle()
     }
 }

@@ -270,7 +270,7 @@ impl<S: Sink> Sink for TimeFilter<S> {
         self.inner.record_owned(rec)
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn idle(&mut self) -> io::Result<bool> {
         self.inner.idle()
     }
 }

@@ -694,6 +694,16 @@ impl Forward {
         }
     }
 
+    /// Passes nothing on: the diagnosis reads, nobody prints records
+    /// (`clawscan diagnose`).
+    pub fn nothing() -> Forward {
+        Forward {
+            all_lines: false,
+            categories: CategorySet::EMPTY,
+            handshake_noise: false,
+        }
+    }
+
     fn wants(&self, rec: &Record) -> bool {
         self.all_lines || rec.categories.intersects(self.categories)
     }
@@ -778,7 +788,13 @@ impl<S: Sink> Annotate<S> {
     /// Passes on what is held and returns the inner sink and the diagnosis.
     pub fn finish(mut self) -> io::Result<(S, Diagnoser)> {
         self.flush_held()?;
-        Ok((self.inner, self.diag))
+        Ok(self.into_parts())
+    }
+
+    /// The inner sink and the diagnosis, as they are (records still held are
+    /// dropped: call [`Annotate::flush_held`] first).
+    pub fn into_parts(self) -> (S, Diagnoser) {
+        (self.inner, self.diag)
     }
 
     /// Takes the next record: joined to the event above it when it continues it,
@@ -863,9 +879,9 @@ impl<S: Sink> Sink for Annotate<S> {
         Ok(!self.stopped)
     }
 
-    fn idle(&mut self) -> io::Result<()> {
+    fn idle(&mut self) -> io::Result<bool> {
         self.flush_held()?;
-        self.inner.idle()
+        Ok(self.inner.idle()? && !self.stopped)
     }
 }
 

@@ -1,9 +1,7 @@
-//! What a diagnosis reads before it starts: the searcher, OpenClaw's config, and
-//! which logs.
+//! What a diagnosis reads before it starts: OpenClaw's config, and which logs.
 //!
-//! This module owns the choices `clawscan diagnose` and `clawscan report` share: the
-//! searcher that feeds a [`super::Diagnoser`] (every event plus the context lines of
-//! [`super::context_pattern`]), where the config is read from (a directory, or
+//! This module owns the choices `clawscan diagnose` and `clawscan report` share:
+//! where the config is read from (a directory, or
 //! OpenClaw's own state directory), and which inputs are read when none is given
 //! (standard input, or the gateway's recent file logs when standard input is a
 //! terminal). It does not run the search or print anything: callers decide what a
@@ -14,19 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config_check::{self, CheckReport, FileStatus};
 use crate::input::Input;
-use crate::rules::RulesError;
-use crate::search::{SearchConfig, Searcher};
 
 use super::logfiles;
-
-/// The searcher a diagnosis reads with: every event, and the context lines it needs.
-pub fn searcher(max_line_bytes: usize) -> Result<Searcher, RulesError> {
-    let config = SearchConfig {
-        max_line_bytes,
-        ..SearchConfig::default()
-    };
-    Searcher::new(config)?.with_context(super::context_pattern())
-}
 
 /// OpenClaw's config as a diagnosis reads it.
 #[derive(Clone, Debug, Default)]

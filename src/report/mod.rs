@@ -27,17 +27,18 @@ pub mod mask;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{self, BatchOptions};
 use crate::config_check::{self, CheckReport, OcVersion, Severity};
 use crate::diagnose::report::{self as diag_report, Report};
-use crate::diagnose::{Annotate, DiagnoseOptions, Diagnoser, Forward, setup};
+use crate::diagnose::{DiagnoseOptions, Diagnoser, setup};
 use crate::input::{Input, InputError};
 use crate::redact::Redactor;
 use crate::rules::RulesError;
+use crate::session::{Plan, Selection, Session, Source};
 use crate::walk::{self, Filter, Item};
 
 use collect::Collector;
@@ -312,7 +313,7 @@ pub struct LogFile {
 /// read (said in the config section); they do not stop it.
 pub fn build(
     opts: &ReportOptions,
-    on_error: &mut dyn FnMut(&InputError),
+    on_error: &(dyn Fn(&InputError) + Sync),
 ) -> Result<HelpReport, ReportError> {
     let bin = match &opts.openclaw {
         Some(p) => Some(p.clone()),
@@ -372,31 +373,32 @@ pub fn build(
     };
 
     let logs_in = setup::log_inputs(&opts.paths, opts.stdin_is_terminal, config_file.as_deref());
-    let mut errors: Vec<String> = Vec::new();
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut bytes_read = 0;
     let mut cut: Vec<String> = Vec::new();
     let (collector, diagnosis) = if logs_in.inputs.is_empty() {
         (Collector::new(0), diag.report())
     } else {
-        let searcher = setup::searcher(opts.max_line_bytes)?.with_redactor(opts.redactor.clone());
-        let forward = Forward::default();
-        let mut sink = Annotate::new(Collector::new(opts.max_examples), diag, forward);
-        let mut note = |e: &InputError| {
-            errors.push(e.to_string());
+        let mut plan = Plan::new(diag, Some(Selection::default()));
+        plan.search.max_line_bytes = opts.max_line_bytes;
+        plan.redactor = Some(opts.redactor.clone());
+        let session = Session::new(plan, Collector::new(opts.max_examples))?;
+        let note = |e: &InputError| {
+            errors
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.to_string());
             on_error(e);
         };
-        let totals = batch::search(
-            &searcher,
-            &logs_in.inputs,
-            &BatchOptions::default(),
-            &mut sink,
-            &mut note,
-        )?;
-        bytes_read = totals.bytes;
-        let (collector, diag) = sink.finish()?;
-        let report = diag.report();
-        (collector, report)
+        let finished = session.run(Source::Inputs(&logs_in.inputs), &note);
+        if let Some(e) = finished.output_error {
+            return Err(e.into());
+        }
+        bytes_read = finished.totals.bytes;
+        let report = finished.diagnoser.report();
+        (finished.output, report)
     };
+    let errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
 
     let doctor = doctor_section(opts, bin.as_deref(), &environment.openclaw, &mut cut);
     let logs = logs_section(&logs_in, &collector, errors, bytes_read);
