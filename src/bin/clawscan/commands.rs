@@ -6,6 +6,8 @@
 //! an error (`main` does, with [`Outcome`] and [`write_failed`]).
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+
+use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,7 +41,7 @@ fn stderr_color() -> bool {
 
 /// `clawscan [PATH...]`: records (or counts, or only the exit code) for the events
 /// found, each with the cause the diagnosis gives it.
-pub(crate) fn scan(args: ScanArgs) -> Outcome {
+pub(crate) fn scan(args: ScanArgs) -> anyhow::Result<Outcome> {
     if args.no_redact {
         eprintln!("clawscan: --no-redact: secrets in the input are written out as they are");
     }
@@ -58,10 +60,9 @@ pub(crate) fn scan(args: ScanArgs) -> Outcome {
     // live already, and there is no file to reopen.
     let stdin_only = inputs.iter().all(|i| *i == Input::Stdin);
     if args.follow && !stdin_only && inputs.contains(&Input::Stdin) {
-        eprintln!(
-            "clawscan: --follow: standard input (-) cannot be followed together with files; follow the files, and pipe the stream into a second clawscan"
+        bail!(
+            "--follow: standard input (-) cannot be followed together with files; follow the files, and pipe the stream into a second clawscan"
         );
-        return Outcome::Error;
     }
     let targets: Option<Vec<Target>> = if args.follow && !stdin_only {
         let parsed: Result<Vec<Target>, String> = args
@@ -69,23 +70,11 @@ pub(crate) fn scan(args: ScanArgs) -> Outcome {
             .iter()
             .map(|p| Target::from_arg(p, &args.glob))
             .collect();
-        match parsed {
-            Ok(t) => Some(t),
-            Err(e) => {
-                eprintln!("clawscan: {e}");
-                return Outcome::Error;
-            }
-        }
+        Some(parsed.map_err(anyhow::Error::msg)?)
     } else {
         None
     };
-    let plan = match scan_plan(&args) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("clawscan: {e}");
-            return Outcome::Error;
-        }
-    };
+    let plan = scan_plan(&args).map_err(anyhow::Error::msg)?;
     // Like grep -H: say where each record is from when there is more than one place.
     // (A followed directory or glob moves from file to file.)
     let located = targets
@@ -95,13 +84,7 @@ pub(crate) fn scan(args: ScanArgs) -> Outcome {
         || inputs
             .iter()
             .any(|i| matches!(i, Input::Path(p) if p.is_dir()));
-    let session = match Session::new(plan, printer(&args, located)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("clawscan: {e}");
-            return Outcome::Error;
-        }
-    };
+    let session = Session::new(plan, printer(&args, located))?;
     let color = stderr_color();
     let summary = move |d: &Diagnoser| {
         eprint!("{}", diagnose::report::render_text(&d.report(), color));
@@ -134,10 +117,10 @@ pub(crate) fn scan(args: ScanArgs) -> Outcome {
         eprintln!("clawscan: --stats: {e}");
     }
     if let Err(e) = written {
-        return write_failed(&e, Outcome::Match);
+        return Ok(write_failed(&e, Outcome::Match));
     }
     // Like `grep -q`: an event found is the answer, whatever else failed.
-    if args.quiet && shown > 0 {
+    Ok(if args.quiet && shown > 0 {
         Outcome::Match
     } else if totals.errors > 0 {
         Outcome::Error
@@ -145,7 +128,7 @@ pub(crate) fn scan(args: ScanArgs) -> Outcome {
         Outcome::Match
     } else {
         Outcome::NoMatch
-    }
+    })
 }
 
 /// The plan of a scan: the user's selection over a diagnosis of every line.
@@ -271,7 +254,7 @@ impl Progress for Bar {
 
 /// `clawscan diagnose`: the report of every cause found, from the same session as a
 /// scan, with nothing written but the report.
-pub(crate) fn diagnose(args: DiagnoseArgs) -> Outcome {
+pub(crate) fn diagnose(args: DiagnoseArgs) -> anyhow::Result<Outcome> {
     // The config: for findings, its version, and `logging.file`.
     let mut diag = Diagnoser::new(&DiagnoseOptions {
         openclaw_version: args.openclaw_version,
@@ -302,11 +285,10 @@ pub(crate) fn diagnose(args: DiagnoseArgs) -> Outcome {
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        eprintln!(
-            "clawscan: no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
+        bail!(
+            "no OpenClaw file logs found (looked in {}); give a log file, or pipe the gateway's output: openclaw gateway --verbose 2>&1 | clawscan diagnose",
             places.join(", ")
         );
-        return Outcome::Error;
     }
     let names: Vec<String> = logs.inputs.iter().map(|i| i.name().to_string()).collect();
     let read_files: Vec<String> = logs
@@ -330,13 +312,7 @@ pub(crate) fn diagnose(args: DiagnoseArgs) -> Outcome {
     };
     let mut plan = Plan::new(diag, None);
     plan.search.max_line_bytes = args.max_line_bytes;
-    let session = match Session::new(plan, Printer::<io::Sink>::Discard) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("clawscan: {e}");
-            return Outcome::Error;
-        }
-    };
+    let session = Session::new(plan, Printer::<io::Sink>::Discard)?;
     let print = Arc::new(print);
     {
         let print = Arc::clone(&print);
@@ -353,27 +329,27 @@ pub(crate) fn diagnose(args: DiagnoseArgs) -> Outcome {
             "clawscan diagnose: nothing could be read ({} unreadable); no diagnosis",
             diagnose::report::plural(t.errors, "input", "inputs")
         );
-        return Outcome::Error;
+        return Ok(Outcome::Error);
     }
     let outcome = finished.diagnoser.report().outcome;
     if let Err(e) = print(&finished.diagnoser) {
         // `clawscan diagnose | head` closing early is not a failure.
-        return write_failed(&e, Outcome::Match);
+        return Ok(write_failed(&e, Outcome::Match));
     }
     if let Some(e) = finished.output_error {
-        return write_failed(&e, Outcome::Error);
+        return Ok(write_failed(&e, Outcome::Error));
     }
     if t.errors > 0 {
-        return Outcome::Error;
+        return Ok(Outcome::Error);
     }
-    match outcome {
+    Ok(match outcome {
         diagnose::report::Outcome::CauseIdentified => Outcome::Match,
         diagnose::report::Outcome::NothingToFix => Outcome::NoMatch,
-    }
+    })
 }
 
 /// `clawscan report`: one redacted document for a help request.
-pub(crate) fn report(args: ReportArgs) -> Outcome {
+pub(crate) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
     let opts = ReportOptions {
         paths: args.paths,
         stdin_is_terminal: io::stdin().is_terminal(),
@@ -392,46 +368,29 @@ pub(crate) fn report(args: ReportArgs) -> Outcome {
             .map_or_else(Redactor::new, Redactor::from_text_key),
         ..ReportOptions::default()
     };
-    let report = match report::build(&opts, &say) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("clawscan: {e}");
-            return Outcome::Error;
-        }
-    };
+    let report = report::build(&opts, &say)?;
     let text = if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(j) => j + "\n",
-            Err(e) => {
-                eprintln!("clawscan: cannot encode the report: {e}");
-                return Outcome::Error;
-            }
-        }
+        serde_json::to_string_pretty(&report).context("cannot encode the report")? + "\n"
     } else {
         report::markdown::render(&report, args.max_chars)
     };
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
-                eprintln!(
-                    "clawscan: {}: {}",
-                    path.display(),
-                    clawscan::input::describe(&e)
-                );
-                return Outcome::Error;
+                bail!("{}: {}", path.display(), clawscan::input::describe(&e));
             }
             eprintln!(
                 "clawscan: report written to {}; read it before posting",
                 path.display()
             );
-            Outcome::Match
+            Ok(Outcome::Match)
         }
-        None => crate::finish_stdout(crate::write_stdout(text.as_bytes())),
+        None => Ok(crate::finish_stdout(crate::write_stdout(text.as_bytes()))),
     }
 }
 
 /// `clawscan check`: the config as OpenClaw reads it.
-pub(crate) fn check(args: CheckArgs) -> Outcome {
+pub(crate) fn check(args: CheckArgs) -> anyhow::Result<Outcome> {
     let opts = CheckOptions {
         paths: args.paths,
         json: args.json,
@@ -446,21 +405,18 @@ pub(crate) fn check(args: CheckArgs) -> Outcome {
     match result {
         // `clawscan check | head` closing early: the reader has what it wanted (the
         // check passes over a closed pipe, this says it happened).
-        Ok(_) if out.closed => Outcome::Match,
+        Ok(_) if out.closed => Ok(Outcome::Match),
         Ok(outcome) => {
             if let Err(e) = flushed {
-                return write_failed(&e, Outcome::Match);
+                return Ok(write_failed(&e, Outcome::Match));
             }
-            match outcome.exit_code() {
+            Ok(match outcome.exit_code() {
                 0 => Outcome::Match,
                 1 => Outcome::NoMatch,
                 _ => Outcome::Error,
-            }
+            })
         }
-        Err(e) => {
-            eprintln!("clawscan: {e}");
-            Outcome::Error
-        }
+        Err(e) => Err(e.into()),
     }
 }
 

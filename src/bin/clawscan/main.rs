@@ -28,7 +28,7 @@ enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
+    let run = match cli.command {
         None => commands::scan(cli.scan),
         Some(Command::Check(args)) => commands::check(args),
         Some(Command::Diagnose(args)) => commands::diagnose(args),
@@ -38,14 +38,19 @@ fn main() -> ExitCode {
             // disk or a closed pipe is the user's to hear about, not a crash.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "clawscan", &mut script);
-            finish_stdout(write_stdout(&script))
+            Ok(finish_stdout(write_stdout(&script)))
         }
         Some(Command::Man { command }) => {
             let mut page = Vec::new();
             let rendered = cli::man_page(command.as_deref()).render(&mut page);
-            finish_stdout(rendered.and_then(|()| write_stdout(&page)))
+            Ok(finish_stdout(rendered.and_then(|()| write_stdout(&page))))
         }
     };
+    // The one place a command's error is said: one line, with its causes.
+    let outcome = run.unwrap_or_else(|e| {
+        eprintln!("clawscan: {e:#}");
+        Outcome::Error
+    });
     if INTERRUPTED.load(Ordering::SeqCst) {
         // Finished within the grace of a Ctrl-C: the shell still learns of it.
         return ExitCode::from(130);
