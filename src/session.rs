@@ -75,6 +75,9 @@ pub struct StatsPlan {
     pub format: StatsFormat,
     /// Standard error or a file.
     pub out: StatsOut,
+    /// Told when a snapshot during the run cannot be written (the last one's error
+    /// is in [`Finished::stats_error`]).
+    pub on_error: fn(&io::Error),
 }
 
 /// Everything a run needs besides its source and output.
@@ -268,10 +271,15 @@ impl<S: Sink + Send + 'static> Session<S> {
     /// others are still read; an output error ends the run and is in
     /// [`Finished::output_error`].
     pub fn run(self, source: Source<'_>, on_error: &(dyn Fn(&InputError) + Sync)) -> Finished<S> {
-        let ticker = self
-            .stats
-            .as_ref()
-            .map(|(s, p)| Ticker::start(Arc::clone(s), p.interval, p.format, p.out.clone()));
+        let ticker = self.stats.as_ref().map(|(s, p)| {
+            Ticker::start(
+                Arc::clone(s),
+                p.interval,
+                p.format,
+                p.out.clone(),
+                p.on_error,
+            )
+        });
         let driven = match source {
             Source::Inputs(inputs) => {
                 let mut sink = Shared(Arc::clone(&self.stack));

@@ -379,12 +379,14 @@ pub struct Ticker {
 }
 
 impl Ticker {
-    /// Starts printing `stats` every `interval`.
+    /// Starts printing `stats` every `interval`. A snapshot that cannot be written
+    /// goes to `on_error`, once per failing stretch (the library prints nothing).
     pub fn start(
         stats: SharedStats,
         interval: Duration,
         format: StatsFormat,
         out: StatsOut,
+        on_error: fn(&io::Error),
     ) -> Ticker {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -409,7 +411,7 @@ impl Ticker {
                             // Said once per failing stretch, not every interval.
                             Err(e) if !failed => {
                                 failed = true;
-                                eprintln!("clawscan: --stats: {e}");
+                                on_error(&e);
                             }
                             Err(_) => {}
                         }

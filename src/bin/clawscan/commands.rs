@@ -188,6 +188,7 @@ fn scan_plan(args: &ScanArgs) -> Result<Plan, String> {
             Some(p) => StatsOut::File(p.clone()),
             None => StatsOut::Stderr,
         },
+        on_error: |e| eprintln!("clawscan: --stats: {e}"),
     });
     Ok(plan)
 }
