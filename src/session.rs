@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use crate::Cause;
 use crate::batch::{self, BatchOptions};
-use crate::diagnose::{self, Annotate, Diagnoser, Forward};
+use crate::diagnose::{self, Annotate, Diagnoser, Shown};
 use crate::follow::{self, FollowOptions, Target};
 use crate::input::{Input, InputError, Totals};
 use crate::record::Record;
@@ -43,7 +43,7 @@ pub struct Selection {
     /// `--all`: every line, events or not.
     pub all_lines: bool,
     /// `--category`: events of these categories (empty: every category, without the
-    /// handshake noise; see [`Forward::for_scan`]).
+    /// handshake noise; see [`Shown::for_scan`]).
     pub categories: Vec<Category>,
     /// `--cause`: events whose cause is one of these (empty: any).
     pub causes: Vec<Cause>,
@@ -131,7 +131,7 @@ pub enum Source<'a> {
 }
 
 /// Passes on the records the user selected by cause and time (categories were
-/// decided by the diagnosis's [`Forward`], which needs its verdict for the noise),
+/// decided by the diagnosis's [`Shown`], which needs its verdict for the noise),
 /// and counts them: the exit code speaks of what was shown.
 #[derive(Debug)]
 struct Select<S> {
@@ -233,11 +233,11 @@ impl<S: Sink + Send + 'static> Session<S> {
         };
         let (forward, causes, time) = match plan.select {
             Some(s) => (
-                Forward::for_scan(s.all_lines, &s.categories),
+                Shown::for_scan(s.all_lines, &s.categories),
                 s.causes,
                 s.time,
             ),
-            None => (Forward::nothing(), Vec::new(), TimeRange::default()),
+            None => (Shown::nothing(), Vec::new(), TimeRange::default()),
         };
         let shared_stats = plan.stats.map(|p| (Arc::new(Mutex::new(Stats::new())), p));
         let counted = StatsSink::new(output, shared_stats.as_ref().map(|(s, _)| Arc::clone(s)));

@@ -57,7 +57,7 @@ impl Confidence {
 
 /// What kind of device-pairing request a refusal was about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sub {
+pub enum RequestKind {
     /// A device that was never approved.
     NotPaired,
     /// A paired device asking for a higher role.
@@ -68,23 +68,23 @@ pub enum Sub {
     MetadataUpgrade,
 }
 
-impl Sub {
-    fn from_word(w: &str) -> Option<Sub> {
+impl RequestKind {
+    fn from_word(w: &str) -> Option<RequestKind> {
         Some(match w {
-            "not-paired" => Sub::NotPaired,
-            "role-upgrade" => Sub::RoleUpgrade,
-            "scope-upgrade" => Sub::ScopeUpgrade,
-            "metadata-upgrade" => Sub::MetadataUpgrade,
+            "not-paired" => RequestKind::NotPaired,
+            "role-upgrade" => RequestKind::RoleUpgrade,
+            "scope-upgrade" => RequestKind::ScopeUpgrade,
+            "metadata-upgrade" => RequestKind::MetadataUpgrade,
             _ => return None,
         })
     }
 
     fn as_str(self) -> &'static str {
         match self {
-            Sub::NotPaired => "not-paired",
-            Sub::RoleUpgrade => "role-upgrade",
-            Sub::ScopeUpgrade => "scope-upgrade",
-            Sub::MetadataUpgrade => "metadata-upgrade",
+            RequestKind::NotPaired => "not-paired",
+            RequestKind::RoleUpgrade => "role-upgrade",
+            RequestKind::ScopeUpgrade => "scope-upgrade",
+            RequestKind::MetadataUpgrade => "metadata-upgrade",
         }
     }
 }
@@ -359,7 +359,7 @@ pub struct Facts {
     /// A credential was refused.
     pub auth: bool,
     /// The sub-kind of the pairing request.
-    pub sub: Option<Sub>,
+    pub sub: Option<RequestKind>,
     /// An audit line was seen.
     pub audit: bool,
     /// True: the peer is on the gateway host; false: it is not; None: unknown.
@@ -509,29 +509,29 @@ impl Facts {
         }
         if has!(r, "not approved yet") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::NotPaired));
+            self.sub = self.sub.or(Some(RequestKind::NotPaired));
         } else if has!(r, "higher role than currently approved") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::RoleUpgrade));
         } else if has!(r, "more scopes than currently approved") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
         } else if has!(r, "identity changed and must be re-approved") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::MetadataUpgrade));
         } else if has!(r, "role upgrade pending approval") {
             // The short client texts of current releases (§7.2).
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::RoleUpgrade));
         } else if has!(r, "scope upgrade pending approval") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
         } else if has!(r, "device metadata change pending approval") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::MetadataUpgrade));
         } else if has!(r, "device pairing required") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::NotPaired));
+            self.sub = self.sub.or(Some(RequestKind::NotPaired));
         }
         if r.starts_with("connect failed") || r.starts_with("connect challenge") {
             self.connect_failed = true;
@@ -720,11 +720,11 @@ impl Facts {
                 self.client_kind.get_or_insert(ClientKind::Browser);
             }
             if has!(t, "Approve the new access level") {
-                self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+                self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
             } else if has!(t, "Approve the new role") {
-                self.sub = self.sub.or(Some(Sub::RoleUpgrade));
+                self.sub = self.sub.or(Some(RequestKind::RoleUpgrade));
             } else if has!(t, "Re-approve this browser") {
-                self.sub = self.sub.or(Some(Sub::MetadataUpgrade));
+                self.sub = self.sub.or(Some(RequestKind::MetadataUpgrade));
             }
             self.note(
                 format!("pending approval: {}", short(first_line(&rec.message))),
@@ -748,7 +748,7 @@ impl Facts {
         // A pending request's fields as `openclaw devices list --json` or a paste
         // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
         if let Some(("reason", r)) = crate::span::field(first_line(t).trim())
-            && let Some(sub) = Sub::from_word(r)
+            && let Some(sub) = RequestKind::from_word(r)
         {
             self.pairing = true;
             self.pending = true;
@@ -760,7 +760,7 @@ impl Facts {
         }
         if has!(t, "can't approve its own scope upgrade") {
             self.pairing = true;
-            self.sub = self.sub.or(Some(Sub::ScopeUpgrade));
+            self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
         }
         // Translated builds and UIs (§7.3): 未授权 unauthorized, 令牌 token,
         // 设备令牌 device token, 次数过多 too many, 身份验证 authentication.
@@ -894,9 +894,13 @@ impl Facts {
         match kind {
             LineKind::Audit => {
                 self.audit = true;
-                self.sub = rec.kv.get("reason").and_then(Sub::from_word).or(self.sub);
+                self.sub = rec
+                    .kv
+                    .get("reason")
+                    .and_then(RequestKind::from_word)
+                    .or(self.sub);
                 if has!(msg, "metadata upgrade") {
-                    self.sub = Some(Sub::MetadataUpgrade);
+                    self.sub = Some(RequestKind::MetadataUpgrade);
                 }
                 if let Some(ip) = rec.kv.get("ip") {
                     self.set_local_from(ip);
@@ -941,7 +945,7 @@ impl Facts {
                 if let Some(c) = rec.kv.get("cause").or_else(|| meta_str(rec, "cause")) {
                     self.read_cause(c, rec);
                 }
-                if let Some(s) = meta_str(rec, "reason").and_then(Sub::from_word) {
+                if let Some(s) = meta_str(rec, "reason").and_then(RequestKind::from_word) {
                     self.sub = Some(s);
                 }
                 if kind == LineKind::Unauthorized {
@@ -1196,7 +1200,7 @@ impl Facts {
             match key {
                 "requestId" => self.set_request_id(v),
                 "reason" => {
-                    if let Some(s) = Sub::from_word(v) {
+                    if let Some(s) = RequestKind::from_word(v) {
                         self.sub = Some(s);
                     }
                 }
@@ -1512,7 +1516,10 @@ impl Facts {
 
     /// A paired device asking for a higher role or more scopes.
     pub fn asks_more(&self) -> bool {
-        matches!(self.sub, Some(Sub::RoleUpgrade | Sub::ScopeUpgrade))
+        matches!(
+            self.sub,
+            Some(RequestKind::RoleUpgrade | RequestKind::ScopeUpgrade)
+        )
     }
 
     fn asks_approvals(&self) -> bool {
@@ -1570,7 +1577,7 @@ impl Facts {
                     // A `Loopback connection with non-local Host header` warning.
                     return v(Cause::UntrustedProxy, Medium).or(&[Local], TELL_PROXY);
                 }
-                let sure = (self.sub == Some(Sub::RoleUpgrade) && self.role_from_none)
+                let sure = (self.sub == Some(RequestKind::RoleUpgrade) && self.role_from_none)
                     || broken_31
                     || (self.audit && self.server_close);
                 let verdict = v(Local, if sure { High } else { Medium });
@@ -1595,7 +1602,7 @@ impl Facts {
                 v(Remote, Medium).or(&[Cause::UntrustedProxy], TELL_LOCALITY)
             }
             None if broken_31 => v(Local, Medium).or(&[Remote], TELL_LOCALITY),
-            None if self.sub == Some(Sub::NotPaired) => {
+            None if self.sub == Some(RequestKind::NotPaired) => {
                 // Local not-paired devices are approved silently on every version
                 // since 2.19: a never-approved device is one the gateway saw as remote.
                 v(Remote, Medium).or(&[Local], TELL_LOCALITY)
@@ -1610,7 +1617,7 @@ impl Facts {
                 };
                 v(Local, c).or(&[Remote], TELL_LOCALITY)
             }
-            None if self.sub == Some(Sub::ScopeUpgrade) => {
+            None if self.sub == Some(RequestKind::ScopeUpgrade) => {
                 v(Cause::SubagentScopeUpgrade, Low).or(&[Local], TELL_CLIENT)
             }
             None => v(Local, Low).or(&[Remote, Cause::SubagentScopeUpgrade], TELL_LOCALITY),
@@ -1684,7 +1691,7 @@ impl Verdict {
 impl Facts {
     /// The sub-kind, for reports.
     pub fn sub_name(&self) -> Option<&'static str> {
-        self.sub.map(Sub::as_str)
+        self.sub.map(RequestKind::as_str)
     }
 }
 

@@ -659,7 +659,7 @@ fn annotation_of(inc: &Incident, v: &Verdict, view: &version::VersionView) -> An
 
 /// Which records an [`Annotate`] passes on (the rest are context it reads only).
 #[derive(Clone, Copy, Debug)]
-pub struct Forward {
+pub struct Shown {
     /// `--all`: every line.
     pub all_lines: bool,
     /// The user's `--category` selection.
@@ -670,9 +670,9 @@ pub struct Forward {
     pub handshake_noise: bool,
 }
 
-impl Default for Forward {
+impl Default for Shown {
     fn default() -> Self {
-        Forward {
+        Shown {
             all_lines: false,
             categories: CategorySet::all(),
             handshake_noise: false,
@@ -680,10 +680,10 @@ impl Default for Forward {
     }
 }
 
-impl Forward {
+impl Shown {
     /// What a scan passes on for `--all` and `--category LIST` (empty: the default).
-    pub fn for_scan(all_lines: bool, categories: &[Category]) -> Forward {
-        Forward {
+    pub fn for_scan(all_lines: bool, categories: &[Category]) -> Shown {
+        Shown {
             all_lines,
             categories: if categories.is_empty() {
                 CategorySet::all()
@@ -696,8 +696,8 @@ impl Forward {
 
     /// Passes nothing on: the diagnosis reads, nobody prints records
     /// (`clawscan diagnose`).
-    pub fn nothing() -> Forward {
-        Forward {
+    pub fn nothing() -> Shown {
+        Shown {
             all_lines: false,
             categories: CategorySet::EMPTY,
             handshake_noise: false,
@@ -729,21 +729,21 @@ pub struct Annotate<S: Sink> {
     span: Option<Record>,
     pending: VecDeque<(Record, Option<Id>)>,
     pending_bytes: usize,
-    forward: Forward,
+    shown: Shown,
     forwarded: u64,
     stopped: bool,
 }
 
 impl<S: Sink> Annotate<S> {
     /// Wraps `inner`.
-    pub fn new(inner: S, diag: Diagnoser, forward: Forward) -> Annotate<S> {
+    pub fn new(inner: S, diag: Diagnoser, shown: Shown) -> Annotate<S> {
         Annotate {
             inner,
             diag,
             span: None,
             pending: VecDeque::new(),
             pending_bytes: 0,
-            forward,
+            shown,
             forwarded: 0,
             stopped: false,
         }
@@ -826,7 +826,7 @@ impl<S: Sink> Annotate<S> {
     /// for the output.
     fn read(&mut self, rec: Record) -> io::Result<()> {
         let id = self.diag.observe(&rec);
-        if self.forward.wants(&rec) && !self.stopped {
+        if self.shown.wants(&rec) && !self.stopped {
             self.hold(rec, id)?;
         }
         Ok(())
@@ -854,7 +854,7 @@ impl<S: Sink> Annotate<S> {
             && !rec.categories.is_empty()
         {
             let (cause, hint, problem) = self.diag.annotation(id);
-            if self.forward.is_noise(&rec, problem) {
+            if self.shown.is_noise(&rec, problem) {
                 return Ok(());
             }
             rec.cause = cause;

@@ -8,11 +8,11 @@ use crate::output::CollectSink;
 use crate::{SearchConfig, Searcher};
 
 fn run(log: &str) -> (Vec<Record>, Report) {
-    run_with(log, Forward::default())
+    run_with(log, Shown::default())
 }
 
 /// [`run`], passing on to the collector what `forward` selects.
-fn run_with(log: &str, forward: Forward) -> (Vec<Record>, Report) {
+fn run_with(log: &str, shown: Shown) -> (Vec<Record>, Report) {
     let searcher = Searcher::new(SearchConfig::default())
         .unwrap()
         .with_context(context_pattern())
@@ -129,7 +129,7 @@ fn held_records_are_bounded_and_flushed_on_idle() {
     let mut sink = Annotate::new(
         CollectSink::default(),
         Diagnoser::new(&DiagnoseOptions::default()),
-        Forward::default(),
+        Shown::default(),
     );
     let parser = crate::parse::Parser::new();
     for i in 0..1000u64 {
@@ -152,7 +152,7 @@ fn category_filter_applies_after_the_diagnosis() {
 [ws] unauthorized conn=c1 remote=10.0.0.2 client=cli cli v2026.4.12 reason=token_mismatch
 [ws] closed before connect conn=c2 remote=10.0.0.3 code=1008 reason=pairing required
 ";
-    let (records, report) = run_with(log, Forward::for_scan(false, &[crate::Category::Token]));
+    let (records, report) = run_with(log, Shown::for_scan(false, &[crate::Category::Token]));
     assert_eq!(records.len(), 1);
     // The diagnosis still saw both.
     assert_eq!(report.causes.len(), 2);
@@ -205,7 +205,7 @@ fn collector() -> Annotate<CollectSink> {
     Annotate::new(
         CollectSink::default(),
         Diagnoser::new(&DiagnoseOptions::default()),
-        Forward::default(),
+        Shown::default(),
     )
 }
 
@@ -268,9 +268,9 @@ gateway closed (1000 normal closure): no close reason
     let (records, _) = run(log);
     assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0].line, 3);
-    let (records, _) = run_with(log, Forward::for_scan(false, &[crate::Category::Handshake]));
+    let (records, _) = run_with(log, Shown::for_scan(false, &[crate::Category::Handshake]));
     assert_eq!(records.len(), 3);
-    let (records, _) = run_with(log, Forward::for_scan(true, &[]));
+    let (records, _) = run_with(log, Shown::for_scan(true, &[]));
     assert_eq!(records.len(), 3);
 }
 
