@@ -20,7 +20,7 @@ fn run_with(log: &str, shown: Shown) -> (Vec<Record>, Report) {
     let mut sink = Annotate::new(
         CollectSink::default(),
         Diagnoser::new(&DiagnoseOptions::default()),
-        forward,
+        shown,
     );
     let source: Arc<str> = Arc::from("t.log");
     searcher
