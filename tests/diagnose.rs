@@ -419,7 +419,7 @@ fn many_connections(n: u64) -> String {
 
 #[test]
 fn per_connection_state_stays_bounded() {
-    use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Forward};
+    use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Shown};
     use clawscan::output::CountSink;
     use clawscan::{SearchConfig, Searcher, Sink};
 
@@ -449,7 +449,7 @@ fn per_connection_state_stays_bounded() {
         inner: Annotate::new(
             CountSink::new(),
             Diagnoser::new(&DiagnoseOptions::default()),
-            Forward::default(),
+            Shown::default(),
         ),
         max_live: 0,
         max_conns: 0,
