@@ -221,6 +221,32 @@ fn follow_quiet_exits_on_the_first_event() {
     assert_eq!(wait_exit(&mut child).code(), Some(0));
 }
 
+#[test]
+fn follow_takes_a_time_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("g.log");
+    fs::write(&log, "").unwrap();
+    let f = Follower::start(
+        dir.path(),
+        &["--since", "2026-04-11T09:00:00Z", "--drop-undated", "g.log"],
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let dated = |ts: &str, conn: &str| {
+        format!(
+            "{ts} [ws] closed before connect conn={conn} remote=127.0.0.1 code=1008 reason=pairing required\n"
+        )
+    };
+    append(&log, &dated("2026-04-11T08:59:59.000Z", "early"));
+    append(&log, &event("undated"));
+    append(&log, &dated("2026-04-11T09:00:01.000Z", "inside"));
+    let recs = f.wait_for(1);
+    assert_eq!(recs[0]["conn"], "inside");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(f.wait_for(1).len(), 1, "only the line inside the window");
+    let err = f.interrupt();
+    assert!(!err.contains("error"), "{err}");
+}
+
 /// Checks the Prometheus text exposition format: every sample belongs to a family
 /// announced by `# HELP` and `# TYPE` lines, names and labels are well formed, and
 /// values are numbers. Returns the samples.
