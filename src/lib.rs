@@ -56,6 +56,7 @@ pub mod search;
 pub mod span;
 pub mod stats;
 pub mod style;
+pub mod text;
 pub mod timefilter;
 pub mod timestamp;
 pub mod walk;

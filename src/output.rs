@@ -7,11 +7,11 @@
 
 use std::io::{self, Write};
 
-use crate::diagnose::report::terminal_safe;
 use crate::record::{Level, Record};
 use crate::rules::Category;
 use crate::search::Sink;
 use crate::style::Style;
+use crate::text::terminal_safe;
 
 /// Writes one JSON object per record, one per line.
 ///

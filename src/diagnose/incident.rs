@@ -443,14 +443,7 @@ fn meta_str<'a>(rec: &'a Record, key: &str) -> Option<&'a str> {
 /// Cuts a value for an evidence line (log text can be long or hostile; the report
 /// escapes it too).
 fn short(s: &str) -> String {
-    const MAX: usize = 100;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
+    crate::text::cut(s, 100)
 }
 
 impl Facts {

@@ -14,6 +14,7 @@ use crate::cause::Cause;
 use crate::diagnose::Loc;
 use crate::record::Record;
 use crate::search::Sink;
+use crate::text::cut;
 
 /// How long an example line may be (longer ones are cut, with `…`).
 pub const MAX_EXAMPLE_CHARS: usize = 400;
@@ -145,14 +146,6 @@ pub fn quote(rec: &Record) -> String {
         rec.text.clone()
     };
     cut(&text, MAX_EXAMPLE_CHARS)
-}
-
-/// `s` cut to `max` characters, with `…` when cut.
-pub fn cut(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s.to_string(),
-        Some((i, _)) => format!("{}…", &s[..i]),
-    }
 }
 
 #[cfg(test)]
