@@ -46,6 +46,7 @@ pub mod diagnose;
 pub mod follow;
 pub mod input;
 pub mod lines;
+pub mod logs;
 pub mod output;
 pub mod parse;
 pub mod record;

@@ -15,13 +15,13 @@
 //! whatever its name or type (a FIFO, `/dev/stdin`). This module does not open or read
 //! files (that is `decompress` and `batch`).
 
-use std::ffi::OsStr;
 use std::fs::{self, Metadata};
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::input::{Input, InputError, describe};
+use crate::logs::is_log_name;
 
 /// How deep a walk goes before it reports the directory as too deeply nested: a
 /// guard for file systems where loops cannot be recognised by device and inode.
@@ -88,39 +88,6 @@ impl Filter {
             Some(g) => g.names.is_match(name) || g.paths.is_match(rel),
         }
     }
-}
-
-/// Whether a file name looks like a log file: `*.log` or `*.jsonl`, optionally
-/// rotated (`gateway.log.1`, `openclaw-2026-04-11.log.2`, logrotate's dateext
-/// `gateway.log-20260411`), optionally compressed (`.gz`, `.zst`, `.zstd`). Case is
-/// ignored. `.txt`, `.ndjson` (clawscan's own output) and the rest are not logs.
-pub fn is_log_name(name: &OsStr) -> bool {
-    let lower = name.to_string_lossy().to_ascii_lowercase();
-    let mut s = lower.as_str();
-    for ext in [".gz", ".zst", ".zstd"] {
-        if let Some(t) = s.strip_suffix(ext) {
-            s = t;
-            break;
-        }
-    }
-    [".log", ".jsonl"].iter().any(|ext| {
-        s.rfind(ext).is_some_and(|i| {
-            let rest = &s[i + ext.len()..];
-            rest.is_empty() || is_rotation_suffix(rest)
-        })
-    })
-}
-
-/// `.1`, `.12`, `-20260411`, `-2026-04-11`, `.2026-04-11_0930`: a separator, a digit,
-/// then digits and separators.
-fn is_rotation_suffix(rest: &str) -> bool {
-    let b = rest.as_bytes();
-    b.len() >= 2
-        && matches!(b[0], b'.' | b'-' | b'_')
-        && b[1].is_ascii_digit()
-        && b[2..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_'))
 }
 
 /// One item of an expanded argument list, in scan order.
@@ -474,38 +441,6 @@ mod tests {
                 Item::Note(e) => format!("NOTE {}", e.message),
             })
             .collect()
-    }
-
-    #[test]
-    fn default_filter_names() {
-        for yes in [
-            "gateway.log",
-            "gateway.LOG",
-            "openclaw-2026-04-11.log",
-            "file.jsonl",
-            "gateway.log.1",
-            "openclaw-2026-04-11.log.2",
-            "gateway.log.1.gz",
-            "gateway.log-20260411",
-            "gateway.log-2026-04-11.zst",
-            "x.jsonl.gz",
-            "x.log.zstd",
-        ] {
-            assert!(is_log_name(OsStr::new(yes)), "{yes}");
-        }
-        for no in [
-            "notes.txt",
-            "out.ndjson",
-            "README.md",
-            "gateway.log.old",
-            "catalog",
-            "x.gz",
-            "logs",
-            "a.log.",
-            "a.log.x1",
-        ] {
-            assert!(!is_log_name(OsStr::new(no)), "{no}");
-        }
     }
 
     #[test]
