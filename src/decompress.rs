@@ -14,9 +14,7 @@
 //! open (that is `walk`).
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
@@ -170,11 +168,6 @@ impl<R: Read> Read for Prefixed<R> {
         }
         self.inner.read(buf)
     }
-}
-
-/// Opens a file and decodes it (see [`decode`]).
-pub fn open_path(path: &Path) -> io::Result<Decoded> {
-    decode(File::open(path)?)
 }
 
 /// Marks errors of the underlying stream (a failing disk, a closed pipe) so that

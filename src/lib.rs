@@ -3,7 +3,7 @@
 //!
 //! The pipeline is one line: input → lines → classify → enrich → output.
 //!
-//! - [`input`] names and opens inputs and runs a search over several in turn;
+//! - [`input`] names inputs and says why one could not be read;
 //! - [`walk`], [`decompress`] and [`batch`] scan many inputs (directories, gzip and
 //!   zstd archives) in parallel and deliver their records in order; [`timefilter`]
 //!   keeps records inside a `--since`/`--until` window;
