@@ -89,7 +89,7 @@ impl Collector {
 
 impl Sink for Collector {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        let ts = rec.ts_utc.clone().or_else(|| rec.ts.clone());
+        let ts = rec.ts_utc.map(|t| t.to_string()).or_else(|| rec.ts.clone());
         let src = self.source(&rec.source);
         src.events += 1;
         if src.first_ts.is_none() {
