@@ -60,6 +60,7 @@ pub mod style;
 pub mod text;
 pub mod timefilter;
 pub mod timestamp;
+pub mod version;
 pub mod walk;
 
 pub use cause::Cause;

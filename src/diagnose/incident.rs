@@ -1541,8 +1541,8 @@ impl Facts {
                     || self.scopes_to.iter().any(|s| s == "operator.admin")));
         // 2026.3.31 – 2026.4.1: every local client's connect became a role upgrade.
         let broken_31 = view.in_range(
-            Some(crate::config_check::OcVersion::new(2026, 3, 31)),
-            Some(crate::config_check::OcVersion::new(2026, 4, 2)),
+            Some(crate::version::OcVersion::new(2026, 3, 31)),
+            Some(crate::version::OcVersion::new(2026, 4, 2)),
         ) == Some(true);
         if self.proxy || (self.local == Some(true) && self.forwarded) {
             // On the gateway's host, but through a proxy it does not trust: to the
