@@ -9,6 +9,8 @@
 //!   keeps records inside a `--since`/`--until` window;
 //! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
 //! - [`rules`] is the rule table: which texts are events, of which [`Category`];
+//! - [`record`], [`category`], [`cause`], [`timestamp`], [`version`], [`logs`] and
+//!   [`text`] are the vocabulary below everything: they import nothing above them;
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet); [`counts`] the per-input and
@@ -38,6 +40,7 @@
 
 pub mod ansi;
 pub mod batch;
+pub mod category;
 pub mod cause;
 pub mod config_check;
 pub mod counts;
@@ -63,7 +66,7 @@ pub mod timestamp;
 pub mod version;
 pub mod walk;
 
+pub use category::{Category, CategorySet};
 pub use cause::Cause;
 pub use record::{Level, Record};
-pub use rules::{Category, CategorySet};
 pub use search::{SearchConfig, SearchError, Searcher, Sink};

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::category::CategorySet;
 use crate::cause::Cause;
-use crate::rules::CategorySet;
 use crate::timestamp::UtcStamp;
 
 /// The version of the record schema; bumped on any incompatible change.
