@@ -14,9 +14,7 @@
 //! open (that is `walk`).
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
@@ -129,11 +127,8 @@ pub fn decode<R: Read + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
             ));
         }
     };
-    let stream = Prefixed {
-        head,
-        pos: 0,
-        inner: reader,
-    };
+    // The peeked bytes, then the rest of the stream.
+    let stream = io::Cursor::new(head).chain(reader);
     let reader: Box<dyn Read + Send> = match format {
         Format::Plain => Box::new(stream),
         Format::Gzip => Box::new(Labelled {
@@ -147,34 +142,6 @@ pub fn decode<R: Read + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
         }
     };
     Ok(Decoded { format, reader })
-}
-
-/// The peeked bytes, then the rest of the stream. The peek buffer is freed once read.
-struct Prefixed<R> {
-    head: Vec<u8>,
-    pos: usize,
-    inner: R,
-}
-
-impl<R: Read> Read for Prefixed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos < self.head.len() {
-            let n = (self.head.len() - self.pos).min(buf.len());
-            buf[..n].copy_from_slice(&self.head[self.pos..self.pos + n]);
-            self.pos += n;
-            if self.pos == self.head.len() {
-                self.head = Vec::new();
-                self.pos = 0;
-            }
-            return Ok(n);
-        }
-        self.inner.read(buf)
-    }
-}
-
-/// Opens a file and decodes it (see [`decode`]).
-pub fn open_path(path: &Path) -> io::Result<Decoded> {
-    decode(File::open(path)?)
 }
 
 /// Marks errors of the underlying stream (a failing disk, a closed pipe) so that

@@ -70,7 +70,7 @@ impl Target {
         let path = PathBuf::from(arg);
         if path.is_dir() {
             let filter = if globs.is_empty() {
-                Filter::from_globs(&["*.log", "*.jsonl"])
+                Filter::from_globs(&crate::logs::LIVE_LOG_GLOBS)
             } else {
                 Filter::from_globs(globs)
             }

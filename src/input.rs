@@ -1,17 +1,16 @@
-//! Inputs: naming them, opening them, and running a search over several in turn.
+//! Inputs: naming them, and saying why one could not be read.
 //!
 //! This module owns the difference between standard input and a path, the messages
-//! for inputs that cannot be read, and the rule that one bad input does not stop the
-//! others. It does not search (that is `search`) nor write records (that is `output`).
+//! for inputs that cannot be read, and the totals of a multi-input search. It does not
+//! open or search inputs (that is `batch`, `follow` and `decompress`) nor write
+//! records (that is `output`).
 
 use std::ffi::OsStr;
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::lines::Position;
-use crate::search::{SearchError, Searcher, Sink};
 
 /// One input of a scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,40 +38,6 @@ impl Input {
             Input::Path(p) => Arc::from(p.to_string_lossy().as_ref()),
         }
     }
-
-    /// Opens the input for reading, decoding gzip and zstd (told by their first
-    /// bytes, see [`crate::decompress`]).
-    pub fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
-        let raw: Box<dyn Read + Send> = match self {
-            Input::Stdin => Box::new(io::stdin()),
-            Input::Path(p) => open_file(p)?,
-        };
-        crate::decompress::decode(raw)
-            .map(|d| d.reader)
-            .map_err(|e| InputError {
-                name: self.name().to_string(),
-                message: describe(&e),
-                source: Some(e),
-            })
-    }
-}
-
-fn open_file(path: &Path) -> Result<Box<dyn Read + Send>, InputError> {
-    let err = |source: io::Error| InputError {
-        name: path.to_string_lossy().into_owned(),
-        message: describe(&source),
-        source: Some(source),
-    };
-    let file = File::open(path).map_err(err)?;
-    let meta = file.metadata().map_err(err)?;
-    if meta.is_dir() {
-        return Err(InputError {
-            name: path.to_string_lossy().into_owned(),
-            message: "is a directory".to_string(),
-            source: None,
-        });
-    }
-    Ok(Box::new(file))
 }
 
 /// An input that could not be opened or read to its end.
@@ -129,45 +94,6 @@ pub struct Totals {
     pub errors: u64,
     /// The sink asked to stop.
     pub stopped: bool,
-}
-
-/// Searches every input in order into one sink. An input that cannot be read is
-/// reported through `on_error` and the others are still searched; an error of the
-/// sink (the output) ends the whole run.
-pub fn search_inputs(
-    searcher: &Searcher,
-    inputs: &[Input],
-    sink: &mut dyn Sink,
-    on_error: &mut dyn FnMut(&InputError),
-) -> Result<Totals, io::Error> {
-    let mut totals = Totals::default();
-    for input in inputs {
-        let name = input.name();
-        let reader = match input.open() {
-            Ok(r) => r,
-            Err(e) => {
-                totals.errors += 1;
-                on_error(&e);
-                continue;
-            }
-        };
-        match searcher.search_reader(reader, &name, sink) {
-            Ok(stats) => {
-                totals.records += stats.records;
-                totals.bytes += stats.bytes;
-                if stats.stopped {
-                    totals.stopped = true;
-                    break;
-                }
-            }
-            Err(SearchError::Read { source, at }) => {
-                totals.errors += 1;
-                on_error(&read_error(&name, source, at));
-            }
-            Err(SearchError::Write(e)) => return Err(e),
-        }
-    }
-    Ok(totals)
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 //!
 //! The pipeline is one line: input → lines → classify → enrich → output.
 //!
-//! - [`input`] names and opens inputs and runs a search over several in turn;
+//! - [`input`] names inputs and says why one could not be read;
 //! - [`walk`], [`decompress`] and [`batch`] scan many inputs (directories, gzip and
 //!   zstd archives) in parallel and deliver their records in order; [`timefilter`]
 //!   keeps records inside a `--since`/`--until` window;
 //! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
 //! - [`rules`] is the rule table: which texts are events, of which [`Category`];
+//! - [`record`], [`category`], [`cause`], [`timestamp`], [`version`], [`logs`] and
+//!   [`text`] are the vocabulary below everything: they import nothing above them;
 //! - [`parse`] reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet); [`counts`] the per-input and
@@ -38,6 +40,7 @@
 
 pub mod ansi;
 pub mod batch;
+pub mod category;
 pub mod cause;
 pub mod config_check;
 pub mod counts;
@@ -46,6 +49,7 @@ pub mod diagnose;
 pub mod follow;
 pub mod input;
 pub mod lines;
+pub mod logs;
 pub mod output;
 pub mod parse;
 pub mod record;
@@ -57,11 +61,13 @@ pub mod session;
 pub mod span;
 pub mod stats;
 pub mod style;
+pub mod text;
 pub mod timefilter;
 pub mod timestamp;
+pub mod version;
 pub mod walk;
 
+pub use category::{Category, CategorySet};
 pub use cause::Cause;
 pub use record::{Level, Record};
-pub use rules::{Category, CategorySet};
 pub use search::{SearchConfig, SearchError, Searcher, Sink};

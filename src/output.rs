@@ -8,11 +8,11 @@
 use std::io::{self, Write};
 
 use crate::counts::Counts;
-use crate::diagnose::report::terminal_safe;
 use crate::record::{Level, Record};
 use crate::rules::Category;
 use crate::search::Sink;
 use crate::style::Style;
+use crate::text::terminal_safe;
 
 /// Writes one JSON object per record, one per line.
 ///
@@ -111,8 +111,13 @@ impl<W: Write> TextSink<W> {
             line.push_str(&st.paint("35", &loc));
             line.push(' ');
         }
-        let time = rec.ts_utc.as_deref().or(rec.ts.as_deref()).unwrap_or("-");
-        line.push_str(&st.dim(&terminal_safe(time)));
+        let time = match (&rec.ts_utc, &rec.ts) {
+            (Some(utc), _) => utc.to_string(),
+            (None, Some(ts)) => terminal_safe(ts),
+            (None, None) => "-".to_string(),
+        };
+        // A UTC stamp is digits and punctuation only: nothing to escape.
+        line.push_str(&st.dim(&time));
         line.push(' ');
         let (word, colour) = match rec.level {
             Some(Level::Fatal) => ("FATAL", "1;31"),
@@ -382,7 +387,7 @@ mod tests {
         let mut r = rec(&[Category::Pairing, Category::Close1008]);
         r.source = "gateway.log".into();
         r.line = 42;
-        r.ts_utc = Some("2026-04-11T08:00:01.112Z".into());
+        r.ts_utc = crate::timestamp::UtcStamp::parse("2026-04-11T08:00:01.112Z");
         r.level = Some(Level::Warn);
         r.code = Some(1008);
         r.reason = Some("pairing required".into());

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::ansi;
 use crate::record::{Kv, Level, Record};
-use crate::timestamp::DateTime;
+use crate::timestamp::UtcStamp;
 
 /// The compiled patterns of the line formats. Build once, share freely.
 #[derive(Clone, Debug)]
@@ -122,9 +122,8 @@ impl Parser {
         rec.ts_utc = rec
             .ts
             .as_deref()
-            .and_then(DateTime::parse)
-            .or_else(|| outer.ts.as_deref().and_then(DateTime::parse))
-            .map(|d| d.to_utc_string());
+            .and_then(UtcStamp::parse)
+            .or_else(|| outer.ts.as_deref().and_then(UtcStamp::parse));
         if rec.ts.is_none() {
             rec.ts = outer.ts;
         }
@@ -162,7 +161,7 @@ impl Parser {
             };
             s = &s[end..];
             // The outermost full date wins for ts_utc fallback; keep the first seen.
-            if outer.ts.is_none() || ts.as_deref().and_then(DateTime::parse).is_some() {
+            if outer.ts.is_none() || ts.as_deref().and_then(UtcStamp::parse).is_some() {
                 outer.ts = ts.or(outer.ts.take());
             }
             outer.level = outer.level.or(level);
@@ -555,7 +554,10 @@ mod tests {
             "2026-04-11T10:30:12.404+02:00 [ws] closed before connect conn=320d827d-a7c1-41b1-9e08-29e57102324c peer=127.0.0.1:50420->127.0.0.1:18789 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=Mozilla/5.0 (X11; a=b) code=1008 reason=pairing required: device is not approved yet (requestId: 7d1c2a9e-0b6f-4f51-9a51-3d1f1c0e2b44)",
         );
         assert_eq!(r.ts.as_deref(), Some("2026-04-11T10:30:12.404+02:00"));
-        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        assert_eq!(
+            r.ts_utc.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-11T08:30:12.404Z")
+        );
         assert_eq!(r.subsystem.as_deref(), Some("ws"));
         assert_eq!(r.code, Some(1008));
         assert_eq!(
@@ -638,7 +640,10 @@ mod tests {
         assert_eq!(r.code, Some(1008));
         assert_eq!(r.device.as_deref(), Some("ab12"));
         assert_eq!(r.request_id.as_deref(), Some("r-1234"));
-        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        assert_eq!(
+            r.ts_utc.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-11T08:30:12.404Z")
+        );
     }
 
     #[test]
@@ -685,7 +690,10 @@ mod tests {
         );
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.ts.as_deref(), Some("10:30:12"));
-        assert_eq!(r.ts_utc.as_deref(), Some("2026-04-11T08:30:12.404Z"));
+        assert_eq!(
+            r.ts_utc.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-11T08:30:12.404Z")
+        );
         let r = parse(
             "2026-04-11T08:30:12.404511832Z 2026-04-11T08:30:12.404Z [ws] unauthorized conn=c reason=token_missing",
         );

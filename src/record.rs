@@ -10,8 +10,9 @@ use std::sync::Arc;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::category::CategorySet;
 use crate::cause::Cause;
-use crate::rules::CategorySet;
+use crate::timestamp::UtcStamp;
 
 /// The version of the record schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -119,8 +120,9 @@ pub struct Record {
     pub offset: u64,
     /// The timestamp as written on the line.
     pub ts: Option<String>,
-    /// The timestamp in UTC (RFC 3339), when the line carries a full date.
-    pub ts_utc: Option<String>,
+    /// The timestamp in UTC, when the line carries a full date; serialised as RFC 3339
+    /// with the fraction digits the line gave (`2026-04-11T08:30:12.404Z`).
+    pub ts_utc: Option<UtcStamp>,
     /// The level: written on the line, from the message colour, or the template's.
     pub level: Option<Level>,
     /// The logging subsystem as written (`ws` in console tags, `gateway/ws` in JSON).

@@ -26,8 +26,7 @@ use crate::cause::Cause;
 use crate::record::Record;
 use crate::rules::Category;
 use crate::search::Sink;
-use crate::timefilter::Stamp;
-use crate::timestamp::DateTime;
+use crate::timestamp::{Stamp, UtcStamp};
 
 /// Distinct values are counted by hash, and at most this many: a flood of spoofed
 /// remotes must not grow memory without bound (the count then reads as "at least").
@@ -53,7 +52,7 @@ pub struct Stats {
     remotes: HashSet<u64>,
     devices: HashSet<u64>,
     /// The latest `ts_utc` seen (records from several files need not come in order).
-    last_event: Option<(Stamp, String)>,
+    last_event: Option<UtcStamp>,
     /// For hashing distinct values; a fixed key is fine, nothing is published.
     hasher: std::hash::RandomState,
 }
@@ -103,13 +102,11 @@ impl Stats {
         };
         add(&mut self.remotes, &rec.remote);
         add(&mut self.devices, &rec.device);
-        if let Some(ts) = &rec.ts_utc
-            && let Some(dt) = DateTime::parse(ts)
+        // By instant: of two records at the same time, the first seen is shown.
+        if let Some(ts) = rec.ts_utc
+            && self.last_event.is_none_or(|last| ts.stamp() > last.stamp())
         {
-            let stamp = Stamp::of(&dt);
-            if self.last_event.as_ref().is_none_or(|(s, _)| stamp > *s) {
-                self.last_event = Some((stamp, dt.to_utc_string()));
-            }
+            self.last_event = Some(ts);
         }
     }
 
@@ -117,7 +114,7 @@ impl Stats {
     pub fn snapshot(&self, now: Stamp) -> Snapshot {
         Snapshot {
             kind: "stats",
-            time: format_stamp(now),
+            time: UtcStamp::whole_seconds(now),
             // Milliseconds are plenty, and keep the JSON short.
             uptime_seconds: (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             events: self.events,
@@ -132,19 +129,9 @@ impl Stats {
                 .collect(),
             distinct_remotes: self.remotes.len() as u64,
             distinct_devices: self.devices.len() as u64,
-            last_event: self.last_event.as_ref().map(|(_, s)| s.clone()),
+            last_event: self.last_event,
         }
     }
-}
-
-/// RFC 3339 UTC, whole seconds.
-fn format_stamp(s: Stamp) -> String {
-    DateTime {
-        unix: s.unix,
-        nanos: 0,
-        frac_digits: 0,
-    }
-    .to_utc_string()
 }
 
 fn as_map<S: serde::Serializer>(pairs: &[(&'static str, u64)], s: S) -> Result<S::Ok, S::Error> {
@@ -158,8 +145,8 @@ pub struct Snapshot {
     /// Always `"stats"`: tells a stats line from a record in a mixed stream.
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// When the line was written (UTC).
-    pub time: String,
+    /// When the line was written (UTC, whole seconds).
+    pub time: UtcStamp,
     /// Seconds since the run started.
     pub uptime_seconds: f64,
     /// Events written since the start.
@@ -175,7 +162,7 @@ pub struct Snapshot {
     /// Distinct `device` ids among the events.
     pub distinct_devices: u64,
     /// The latest `ts_utc` among the events, if any had a date.
-    pub last_event: Option<String>,
+    pub last_event: Option<UtcStamp>,
 }
 
 impl Snapshot {
@@ -238,7 +225,7 @@ impl Snapshot {
                 self.distinct_devices
             )],
         );
-        if let Some(ts) = self.last_event.as_deref().and_then(DateTime::parse) {
+        if let Some(ts) = self.last_event {
             section(
                 "clawscan_last_event_timestamp_seconds",
                 "gauge",
@@ -483,7 +470,7 @@ mod tests {
             .into_iter()
             .collect();
         r.remote = Some(remote.into());
-        r.ts_utc = Some(ts.into());
+        r.ts_utc = UtcStamp::parse(ts);
         r.cause = Some(cause);
         r
     }
@@ -515,7 +502,10 @@ mod tests {
         });
         assert_eq!(snap.events, 3);
         assert_eq!(snap.distinct_remotes, 2);
-        assert_eq!(snap.last_event.as_deref(), Some("2026-11-24T10:00:02Z"));
+        assert_eq!(
+            snap.last_event.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-24T10:00:02Z")
+        );
         let v: serde_json::Value = serde_json::from_str(&snap.to_json_line()).unwrap();
         assert_eq!(v["categories"]["pairing"], 3);
         assert_eq!(v["categories"]["token"], 0);

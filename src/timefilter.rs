@@ -1,58 +1,16 @@
 //! Time windows (`--since`, `--until`): which records fall inside, by their `ts_utc`.
 //!
 //! This module owns reading a bound (RFC 3339, a bare date, or a time relative to now
-//! such as `30m`, `2h`, `7d`) and the [`TimeFilter`] sink adapter that passes on only
-//! the records inside the window. A record's time is its `ts_utc`; records without one
+//! such as `30m`, `2h`, `7d`) and [`TimeRange::admits`], which says whether a record
+//! falls inside the window (the session's selection applies it). A record's time is its `ts_utc`; records without one
 //! (console lines carry only the time of day, some lines no time at all) are kept or
 //! dropped as [`Undated`] says. It does not read timestamps from lines (that is
 //! `parse` and `timestamp`).
 
-use std::io;
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use crate::record::Record;
-use crate::search::Sink;
-use crate::timestamp::DateTime;
-
-/// A point in time: seconds since the Unix epoch (UTC) and nanoseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Stamp {
-    /// Seconds since 1970-01-01T00:00:00Z.
-    pub unix: i64,
-    /// Nanoseconds within the second.
-    pub nanos: u32,
-}
-
-impl Stamp {
-    /// The time of a parsed date-time.
-    pub fn of(dt: &DateTime) -> Stamp {
-        Stamp {
-            unix: dt.unix,
-            nanos: dt.nanos,
-        }
-    }
-
-    /// The time a record carries in `ts_utc`, if any.
-    pub fn of_record(rec: &Record) -> Option<Stamp> {
-        rec.ts_utc
-            .as_deref()
-            .and_then(DateTime::parse)
-            .map(|d| Stamp::of(&d))
-    }
-
-    /// The current time.
-    pub fn now() -> Stamp {
-        let d = match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(d) => d,
-            // A clock before 1970: treat as the epoch rather than fail.
-            Err(_) => std::time::Duration::ZERO,
-        };
-        Stamp {
-            unix: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            nanos: d.subsec_nanos(),
-        }
-    }
-}
+use crate::timestamp::UtcStamp;
+// The instant type lives with the timestamps; `timefilter::Stamp` is its old path.
+pub use crate::timestamp::Stamp;
 
 /// What happens to records without a full date (`ts_utc` is null) when a window is set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,7 +44,7 @@ impl TimeRange {
         if self.is_unbounded() {
             return true;
         }
-        match Stamp::of_record(rec) {
+        match rec.ts_utc.map(|t| t.stamp()) {
             None => self.undated == Undated::Keep,
             Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
         }
@@ -113,8 +71,8 @@ pub fn parse_bound_in(
     if t.eq_ignore_ascii_case("now") {
         return Ok(now);
     }
-    if let Some(dt) = DateTime::parse(t) {
-        return Ok(Stamp::of(&dt));
+    if let Some(dt) = UtcStamp::parse(t) {
+        return Ok(dt.stamp());
     }
     if let Some(naive) = parse_zoneless(t) {
         // The offset at the local time read as if it were UTC, then at the instant
@@ -128,9 +86,9 @@ pub fn parse_bound_in(
         });
     }
     if t.len() == 10
-        && let Some(dt) = DateTime::parse(&format!("{t}T00:00:00Z"))
+        && let Some(dt) = UtcStamp::parse(&format!("{t}T00:00:00Z"))
     {
-        return Ok(Stamp::of(&dt));
+        return Ok(dt.stamp());
     }
     if let Some(secs) = parse_relative(t) {
         return Ok(Stamp {
@@ -147,14 +105,14 @@ pub fn parse_bound_in(
 
 /// A date and time without an offset (`2026-04-11 10:00`, `2026-04-11T10:00:00.5`),
 /// read as if it were UTC.
-fn parse_zoneless(t: &str) -> Option<DateTime> {
+fn parse_zoneless(t: &str) -> Option<UtcStamp> {
     let b = t.as_bytes();
     if b.len() == 16 && matches!(b.get(10), Some(b'T' | b't' | b' ')) {
         // No seconds: journalctl's `2026-04-11 10:00`.
-        return DateTime::parse(&format!("{t}:00Z"));
+        return UtcStamp::parse(&format!("{t}:00Z"));
     }
     if b.len() >= 19 {
-        return DateTime::parse(&format!("{t}Z"));
+        return UtcStamp::parse(&format!("{t}Z"));
     }
     None
 }
@@ -219,66 +177,9 @@ fn parse_relative(t: &str) -> Option<i64> {
     Some(total)
 }
 
-/// Passes on the records inside a window and counts them.
-#[derive(Debug)]
-pub struct TimeFilter<S> {
-    inner: S,
-    range: TimeRange,
-    passed: u64,
-}
-
-impl<S: Sink> TimeFilter<S> {
-    /// A filter in front of `inner`.
-    pub fn new(inner: S, range: TimeRange) -> TimeFilter<S> {
-        TimeFilter {
-            inner,
-            range,
-            passed: 0,
-        }
-    }
-
-    /// Records passed on so far.
-    pub fn passed(&self) -> u64 {
-        self.passed
-    }
-
-    /// The sink behind the filter.
-    pub fn inner_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// The sink behind the filter.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-impl<S: Sink> Sink for TimeFilter<S> {
-    fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        if !self.range.admits(rec) {
-            return Ok(true);
-        }
-        self.passed += 1;
-        self.inner.record(rec)
-    }
-
-    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
-        if !self.range.admits(&rec) {
-            return Ok(true);
-        }
-        self.passed += 1;
-        self.inner.record_owned(rec)
-    }
-
-    fn idle(&mut self) -> io::Result<bool> {
-        self.inner.idle()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::CollectSink;
 
     const NOW: Stamp = Stamp {
         unix: 1_775_900_000,
@@ -333,7 +234,7 @@ mod tests {
 
     fn rec(ts: Option<&str>) -> Record {
         let mut r = Record::new("-".into(), 1, 0);
-        r.ts_utc = ts.map(str::to_string);
+        r.ts_utc = ts.and_then(UtcStamp::parse);
         r
     }
 
@@ -344,18 +245,18 @@ mod tests {
             until: Some(parse_bound("2026-04-11T09:00:00Z", NOW).unwrap()),
             undated: Undated::Keep,
         };
-        let mut f = TimeFilter::new(CollectSink::default(), range);
-        for ts in [
+        let kept: Vec<_> = [
             Some("2026-04-11T07:59:59.999Z"),
             Some("2026-04-11T08:00:00Z"),
             Some("2026-04-11T08:59:59.999999999Z"),
             Some("2026-04-11T09:00:00Z"),
             None,
-        ] {
-            f.record(&rec(ts)).unwrap();
-        }
-        assert_eq!(f.passed(), 3);
-        let kept: Vec<_> = f.into_inner().0.into_iter().map(|r| r.ts_utc).collect();
+        ]
+        .into_iter()
+        .map(rec)
+        .filter(|r| range.admits(r))
+        .map(|r| r.ts_utc.map(|t| t.to_string()))
+        .collect();
         assert_eq!(
             kept,
             [

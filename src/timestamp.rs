@@ -1,12 +1,48 @@
 //! Timestamps as OpenClaw and its wrappers write them, and their UTC form.
 //!
 //! This module owns reading ISO 8601 date-times (`2026-03-10T09:14:02.315+02:00`,
-//! `…Z`, nanosecond precision from kubectl) and writing them back in UTC. It does not
-//! guess a date for time-only console lines: those stay without a UTC form.
+//! `…Z`, nanosecond precision from kubectl) into a [`UtcStamp`], the typed value a
+//! record carries in `ts_utc`, and writing it back in UTC exactly as records always
+//! showed it (`2026-04-11T08:30:12.404Z`, the fraction with the digits it was written
+//! with); and [`Stamp`], a bare instant for comparisons. It is vocabulary: it imports
+//! nothing from the crate. It does not guess a date for time-only console lines:
+//! those stay without a UTC form.
 
-/// A full date-time with a known UTC offset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DateTime {
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A point in time: seconds since the Unix epoch (UTC) and nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub unix: i64,
+    /// Nanoseconds within the second.
+    pub nanos: u32,
+}
+
+impl Stamp {
+    /// The current time.
+    pub fn now() -> Stamp {
+        let d = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => d,
+            // A clock before 1970: treat as the epoch rather than fail.
+            Err(_) => std::time::Duration::ZERO,
+        };
+        Stamp {
+            unix: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            nanos: d.subsec_nanos(),
+        }
+    }
+}
+
+/// A full date-time in UTC, read from a line that gave its offset, with the digits
+/// of the fraction as written. Shown (and serialised) as RFC 3339 in UTC with those
+/// digits: `2026-04-11T08:30:12.404Z`, `2026-01-01T06:00:00Z`. Ordered by time, then
+/// by precision (so the order agrees with `==`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UtcStamp {
     /// Seconds since the Unix epoch, in UTC.
     pub unix: i64,
     /// Nanoseconds within the second.
@@ -15,11 +51,11 @@ pub struct DateTime {
     pub frac_digits: u8,
 }
 
-impl DateTime {
+impl UtcStamp {
     /// Reads an RFC 3339 / ISO 8601 date-time with an offset (`Z` or `±HH:MM`).
     /// A space may stand for the `T`. Returns `None` for anything else, including a
     /// date-time without an offset (its zone is unknown).
-    pub fn parse(s: &str) -> Option<DateTime> {
+    pub fn parse(s: &str) -> Option<UtcStamp> {
         let b = s.as_bytes();
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             let part = b.get(r)?;
@@ -77,31 +113,67 @@ impl DateTime {
         };
         let days = days_from_civil(year, month, day);
         let unix = days * 86_400 + hour * 3600 + min * 60 + sec.min(59) - offset_secs;
-        Some(DateTime {
+        Some(UtcStamp {
             unix,
             nanos,
             frac_digits,
         })
     }
 
-    /// The date-time in UTC as RFC 3339, with the fraction digits it was written with.
-    pub fn to_utc_string(&self) -> String {
+    /// The instant, without the precision it was written with.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            unix: self.unix,
+            nanos: self.nanos,
+        }
+    }
+
+    /// `at` to the whole second, shown without a fraction.
+    pub fn whole_seconds(at: Stamp) -> UtcStamp {
+        UtcStamp {
+            unix: at.unix,
+            nanos: 0,
+            frac_digits: 0,
+        }
+    }
+}
+
+/// RFC 3339 in UTC, with the fraction digits it was written with.
+impl fmt::Display for UtcStamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.unix.div_euclid(86_400);
         let secs = self.unix.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        let mut out = format!(
+        write!(
+            f,
             "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
             secs / 3600,
             secs % 3600 / 60,
             secs % 60
-        );
+        )?;
         if self.frac_digits > 0 {
             let frac = format!("{:09}", self.nanos);
-            out.push('.');
-            out.push_str(&frac[..usize::from(self.frac_digits)]);
+            let digits = usize::from(self.frac_digits).min(frac.len());
+            write!(f, ".{}", &frac[..digits])?;
         }
-        out.push('Z');
-        out
+        f.write_str("Z")
+    }
+}
+
+/// As its [`Display`](fmt::Display) form: the string records have always carried.
+impl Serialize for UtcStamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// From any date-time [`UtcStamp::parse`] reads (records' own strings included).
+impl<'de> Deserialize<'de> for UtcStamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<UtcStamp, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        UtcStamp::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("not a date-time with an offset: {s:?}"))
+        })
     }
 }
 
@@ -148,7 +220,7 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> Option<String> {
-        DateTime::parse(s).map(|d| d.to_utc_string())
+        UtcStamp::parse(s).map(|d| d.to_string())
     }
 
     #[test]
@@ -188,6 +260,35 @@ mod tests {
         ] {
             assert_eq!(utc(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn serialises_as_its_string_and_reads_back() {
+        for s in [
+            "2026-04-11T08:30:12.404Z",
+            "2026-01-01T06:00:00Z",
+            "2026-04-11T08:30:12.404511832Z",
+            "2026-04-11T08:30:12.400Z",
+        ] {
+            let t = UtcStamp::parse(s).unwrap();
+            let json = serde_json::to_string(&t).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<UtcStamp>(&json).unwrap(), t);
+        }
+        assert!(serde_json::from_str::<UtcStamp>("\"08:30:12\"").is_err());
+    }
+
+    #[test]
+    fn ordered_by_time_first() {
+        let a = UtcStamp::parse("2026-04-11T08:30:12.9Z").unwrap();
+        let b = UtcStamp::parse("2026-04-11T10:30:12.404+02:00").unwrap();
+        let c = UtcStamp::parse("2026-04-11T08:30:13Z").unwrap();
+        assert!(b < a && a < c);
+        assert_eq!(b.stamp().unix, a.stamp().unix);
+        assert_eq!(
+            UtcStamp::whole_seconds(c.stamp()).to_string(),
+            "2026-04-11T08:30:13Z"
+        );
     }
 
     #[test]

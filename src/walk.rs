@@ -8,17 +8,20 @@
 //! skipped. Entries that cannot be listed or followed are reported as
 //! `PATH: reason` items in their place, and the walk goes on.
 //!
+//! Listing and sorting a directory is walkdir's; following links, recognising loops
+//! and reporting what cannot be read are this module's.
+//!
 //! Paths named on the command line are never filtered: a file given by name is read
 //! whatever its name or type (a FIFO, `/dev/stdin`). This module does not open or read
 //! files (that is `decompress` and `batch`).
 
-use std::ffi::OsStr;
 use std::fs::{self, Metadata};
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::input::{Input, InputError, describe};
+use crate::logs::is_log_name;
 
 /// How deep a walk goes before it reports the directory as too deeply nested: a
 /// guard for file systems where loops cannot be recognised by device and inode.
@@ -85,39 +88,6 @@ impl Filter {
             Some(g) => g.names.is_match(name) || g.paths.is_match(rel),
         }
     }
-}
-
-/// Whether a file name looks like a log file: `*.log` or `*.jsonl`, optionally
-/// rotated (`gateway.log.1`, `openclaw-2026-04-11.log.2`, logrotate's dateext
-/// `gateway.log-20260411`), optionally compressed (`.gz`, `.zst`, `.zstd`). Case is
-/// ignored. `.txt`, `.ndjson` (clawscan's own output) and the rest are not logs.
-pub fn is_log_name(name: &OsStr) -> bool {
-    let lower = name.to_string_lossy().to_ascii_lowercase();
-    let mut s = lower.as_str();
-    for ext in [".gz", ".zst", ".zstd"] {
-        if let Some(t) = s.strip_suffix(ext) {
-            s = t;
-            break;
-        }
-    }
-    [".log", ".jsonl"].iter().any(|ext| {
-        s.rfind(ext).is_some_and(|i| {
-            let rest = &s[i + ext.len()..];
-            rest.is_empty() || is_rotation_suffix(rest)
-        })
-    })
-}
-
-/// `.1`, `.12`, `-20260411`, `-2026-04-11`, `.2026-04-11_0930`: a separator, a digit,
-/// then digits and separators.
-fn is_rotation_suffix(rest: &str) -> bool {
-    let b = rest.as_bytes();
-    b.len() >= 2
-        && matches!(b[0], b'.' | b'-' | b'_')
-        && b[1].is_ascii_digit()
-        && b[2..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_'))
 }
 
 /// One item of an expanded argument list, in scan order.
@@ -309,7 +279,10 @@ fn note(path: &Path, message: String) -> Item {
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, path: &Path, meta: &Metadata) {
+    /// Whether the directory at `path` is walked: not when it leads back to one of
+    /// the directories being walked (a symbolic link loop) or lies too deep. Reports
+    /// why not; when it is walked, it becomes the innermost ancestor.
+    fn enter(&mut self, path: &Path, meta: &Metadata) -> bool {
         let id = dir_id(meta);
         if let Some(id) = id
             && let Some((_, first)) = self.ancestors.iter().find(|(a, _)| *a == Some(id))
@@ -319,77 +292,133 @@ impl Walk<'_> {
                 first.display()
             );
             self.out.push(error(path, message));
-            return;
+            return false;
         }
         if self.ancestors.len() >= MAX_DEPTH {
             self.out.push(error(
                 path,
                 format!("nested more than {MAX_DEPTH} directories deep; not read"),
             ));
+            return false;
+        }
+        self.ancestors.push((id, path.to_path_buf()));
+        true
+    }
+
+    /// Walks the directory at `path` (the argument, or where a symbolic link leads).
+    ///
+    /// walkdir lists and sorts; links are followed here rather than by walkdir
+    /// (`follow_links`), because walkdir opens every followed directory to compare it
+    /// with its ancestors and reports a directory it cannot open without its path,
+    /// where the user must see `PATH: permission denied`.
+    fn dir(&mut self, path: &Path, meta: &Metadata) {
+        let base = self.ancestors.len();
+        if !self.enter(path, meta) {
             return;
         }
-        let entries = match fs::read_dir(path) {
-            Ok(rd) => rd,
-            Err(e) => {
-                self.out.push(error(path, describe(&e)));
-                return;
-            }
-        };
-        let mut names = Vec::new();
-        for entry in entries {
-            match entry {
-                Ok(e) => names.push(e.file_name()),
-                Err(e) => self.out.push(error(path, describe(&e))),
-            }
-        }
         // Byte order of names: the same on every run and machine (no locale).
-        names.sort();
-        self.ancestors.push((id, path.to_path_buf()));
-        for name in names {
-            let child = path.join(&name);
-            // `metadata` follows symbolic links: a link to a file is that file, a link
-            // to a directory is walked (loops are caught above).
-            let meta = match fs::metadata(&child) {
-                Ok(m) => m,
+        let mut it = walkdir::WalkDir::new(path)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(next) = it.next() {
+            let entry = match next {
+                Ok(e) => e,
                 Err(e) => {
-                    let is_link = fs::symlink_metadata(&child).is_ok_and(|m| m.is_symlink());
-                    if is_link && e.kind() == std::io::ErrorKind::NotFound {
-                        // A dangling link is worth a word only where a log was expected
-                        // (a stale `current -> …` link elsewhere is noise).
-                        let rel = child.strip_prefix(self.root).unwrap_or(&child);
-                        if self.filter.matches(rel) {
-                            self.out
-                                .push(error(&child, "broken symbolic link".to_string()));
-                        }
-                    } else {
-                        self.out.push(error(&child, describe(&e)));
-                    }
+                    // A directory that cannot be listed carries its path; an entry
+                    // that cannot be read is reported under the directory listed.
+                    let at = match e.path() {
+                        Some(p) => p.to_path_buf(),
+                        None => self.listing(base + e.depth()),
+                    };
+                    let message = match e.io_error() {
+                        Some(io) => describe(io),
+                        None => e.to_string(),
+                    };
+                    self.out.push(error(&at, message));
                     continue;
                 }
             };
-            if meta.is_dir() {
-                self.dir(&child, &meta);
-            } else if meta.is_file() {
-                let rel = child.strip_prefix(self.root).unwrap_or(&child);
-                if self.filter.matches(rel) {
-                    self.out.push(Item::Scan {
-                        input: Input::Path(child),
-                        regular_size: Some(meta.len()),
-                    });
-                } else if self.filter.is_default() {
-                    // Other names are sorted by content, for a word to the user (or
-                    // to be read, see `Skipped::settle`); `--glob` is the user's own
-                    // choice and needs no comment.
-                    if looks_like_text(&child) {
-                        self.skipped.text.push((child, meta.len()));
-                    } else {
-                        self.skipped.binary += 1;
+            // Leaving a subdirectory: its ancestors end at this entry's parent.
+            self.ancestors.truncate(base + entry.depth());
+            let child = entry.path();
+            if entry.file_type().is_dir() {
+                match entry.metadata() {
+                    Ok(m) => {
+                        if !self.enter(child, &m) {
+                            it.skip_current_dir();
+                        }
+                    }
+                    Err(e) => {
+                        self.out.push(error(child, describe(&e.into())));
+                        it.skip_current_dir();
                     }
                 }
+                continue;
             }
-            // Pipes, sockets and devices inside a directory are not logs: skipped.
+            // `metadata` follows symbolic links: a link to a file is that file, a link
+            // to a directory is walked (loops are caught in `enter`).
+            let meta = if entry.file_type().is_symlink() {
+                fs::metadata(child)
+            } else {
+                entry.metadata().map_err(std::io::Error::from)
+            };
+            match meta {
+                Ok(m) if m.is_dir() => self.dir(child, &m),
+                Ok(m) if m.is_file() => self.file(child.to_path_buf(), m.len()),
+                // Pipes, sockets and devices inside a directory are not logs: skipped.
+                Ok(_) => {}
+                Err(e) => self.unreadable(child, &e),
+            }
         }
-        self.ancestors.pop();
+        self.ancestors.truncate(base);
+    }
+
+    /// The directory being listed at `depth` below the first ancestor.
+    fn listing(&self, depth: usize) -> PathBuf {
+        let i = depth
+            .saturating_sub(1)
+            .min(self.ancestors.len().saturating_sub(1));
+        self.ancestors
+            .get(i)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| self.root.to_path_buf())
+    }
+
+    /// An entry whose metadata cannot be read, or a link that leads nowhere.
+    fn unreadable(&mut self, child: &Path, e: &std::io::Error) {
+        let is_link = fs::symlink_metadata(child).is_ok_and(|m| m.is_symlink());
+        if is_link && e.kind() == std::io::ErrorKind::NotFound {
+            // A dangling link is worth a word only where a log was expected (a stale
+            // `current -> …` link elsewhere is noise).
+            let rel = child.strip_prefix(self.root).unwrap_or(child);
+            if self.filter.matches(rel) {
+                self.out
+                    .push(error(child, "broken symbolic link".to_string()));
+            }
+        } else {
+            self.out.push(error(child, describe(e)));
+        }
+    }
+
+    /// A regular file found in a directory: scanned, or set aside by the filter.
+    fn file(&mut self, child: PathBuf, len: u64) {
+        let rel = child.strip_prefix(self.root).unwrap_or(&child);
+        if self.filter.matches(rel) {
+            self.out.push(Item::Scan {
+                input: Input::Path(child),
+                regular_size: Some(len),
+            });
+        } else if self.filter.is_default() {
+            // Other names are sorted by content, for a word to the user (or to be
+            // read, see `Skipped::settle`); `--glob` is the user's own choice and
+            // needs no comment.
+            if looks_like_text(&child) {
+                self.skipped.text.push((child, len));
+            } else {
+                self.skipped.binary += 1;
+            }
+        }
     }
 }
 
@@ -412,38 +441,6 @@ mod tests {
                 Item::Note(e) => format!("NOTE {}", e.message),
             })
             .collect()
-    }
-
-    #[test]
-    fn default_filter_names() {
-        for yes in [
-            "gateway.log",
-            "gateway.LOG",
-            "openclaw-2026-04-11.log",
-            "file.jsonl",
-            "gateway.log.1",
-            "openclaw-2026-04-11.log.2",
-            "gateway.log.1.gz",
-            "gateway.log-20260411",
-            "gateway.log-2026-04-11.zst",
-            "x.jsonl.gz",
-            "x.log.zstd",
-        ] {
-            assert!(is_log_name(OsStr::new(yes)), "{yes}");
-        }
-        for no in [
-            "notes.txt",
-            "out.ndjson",
-            "README.md",
-            "gateway.log.old",
-            "catalog",
-            "x.gz",
-            "logs",
-            "a.log.",
-            "a.log.x1",
-        ] {
-            assert!(!is_log_name(OsStr::new(no)), "{no}");
-        }
     }
 
     #[test]

@@ -15,8 +15,9 @@ use super::common::{
 };
 use super::finding::{CfgPath, Finding, Severity, quote};
 use super::json5::{Member, Node, Pos, Value};
-use super::versions::{ExecEra, OcVersion, invalid_policy_value, whole_file_ignored};
+use super::versions::{ExecEra, invalid_policy_value, whole_file_ignored};
 use crate::cause::Cause;
+use crate::version::OcVersion;
 
 /// `security` and `askFallback`: the security enum (askFallback never had `allow`).
 pub const SECURITY: &[&str] = &["deny", "allowlist", "full"];

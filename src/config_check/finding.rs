@@ -205,17 +205,13 @@ pub fn show_value(node: &Node) -> String {
 
 /// `s` cut at 40 characters, for number literals in messages.
 pub fn short(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    crate::text::cut(s, 40)
 }
 
 /// `s` in double quotes, JSON-escaped, cut at 60 characters.
 pub fn quote(s: &str) -> String {
-    let short: String = s.chars().take(60).collect();
-    let mut q = serde_json::to_string(&short).unwrap_or_else(|_| format!("\"{short}\""));
+    let short = crate::text::prefix(s, 60);
+    let mut q = serde_json::to_string(short).unwrap_or_else(|_| format!("\"{short}\""));
     if short.len() < s.len() {
         q.insert(q.len().saturating_sub(1), '…');
     }

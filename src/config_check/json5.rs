@@ -17,6 +17,8 @@
 
 use std::fmt;
 
+use crate::text::is_terminal_unsafe;
+
 /// How deep arrays and objects may nest before the parser gives up.
 ///
 /// Real configs nest fewer than 15 levels; the cap keeps hostile input from exhausting
@@ -224,14 +226,10 @@ fn describe(c: char) -> String {
         '\r' => "carriage return".to_string(),
         '\t' => "tab".to_string(),
         '\u{feff}' => "byte order mark (U+FEFF)".to_string(),
-        c if c.is_control() || is_bidi_control(c) => format!("character U+{:04X}", c as u32),
+        c if is_terminal_unsafe(c) => format!("character U+{:04X}", c as u32),
         '\'' => "\"'\"".to_string(),
         c => format!("'{c}'"),
     }
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// JSON5 white space: ECMAScript WhiteSpace and LineTerminator.

@@ -35,7 +35,8 @@ use serde::Serialize;
 
 pub use finding::{Finding, Severity};
 pub use render::{file_summary, render_json, render_text};
-pub use versions::OcVersion;
+// The version is vocabulary now; `config_check::OcVersion` is its old path.
+pub use crate::version::OcVersion;
 
 use crate::cause::Cause;
 use exec_approvals::ApprovalsPolicy;

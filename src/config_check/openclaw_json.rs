@@ -21,8 +21,8 @@ use super::common::{
 use super::exec_approvals::{ASK, SECURITY};
 use super::finding::{CfgPath, Finding, Seg, Severity, quote, short};
 use super::json5::{Member, Node, Value};
-use super::versions::OcVersion;
 use crate::cause::Cause;
+use crate::version::OcVersion;
 
 const ROOT_KEYS: &[&str] = &[
     "$schema",

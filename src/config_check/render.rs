@@ -7,7 +7,6 @@
 //! what is found or the exit code.
 
 use crate::style::Style;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -17,30 +16,11 @@ use serde::Serialize;
 use super::finding::{Finding, Severity};
 use super::{CheckError, CheckReport, Counts, FileKind, FileReport, FileStatus};
 use crate::cause::Cause;
+// File content reaches the terminal only through the config check's escape notation.
+use crate::text::{plural, terminal_safe_unicode as sanitize};
 
 /// The `schema` value of the JSON document; bumped on incompatible changes.
 pub const JSON_SCHEMA: &str = "clawscan.check/1";
-
-/// Escapes control characters, escape sequences and bidi overrides, which must never
-/// reach a terminal from a file's content.
-pub fn sanitize(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(bad) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if bad(c) {
-            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
 
 fn cause_blurb(c: Cause) -> &'static str {
     match c {
@@ -154,10 +134,6 @@ fn finding_text(f: &Finding, st: &Style, out: &mut String) {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// One file of a check in words: `path: JSON5, last written by OpenClaw …, 2 findings`.
 pub fn file_summary(f: &FileReport) -> String {
     let format = match f.kind {
@@ -170,7 +146,10 @@ pub fn file_summary(f: &FileReport) -> String {
             if let Some(v) = &f.last_touched_version {
                 s.push_str(&format!(", last written by OpenClaw {v}"));
             }
-            s.push_str(&format!(", {}", plural(f.findings, "finding", "findings")));
+            s.push_str(&format!(
+                ", {}",
+                plural(f.findings as u64, "finding", "findings")
+            ));
             s
         }
         FileStatus::Missing => "not found".to_string(),
@@ -201,10 +180,10 @@ pub fn render_text(
     let _ = writeln!(
         text,
         "{}: {}, {}, {}",
-        plural(checked, "file checked", "files checked"),
-        plural(c.errors, "error", "errors"),
-        plural(c.warnings, "warning", "warnings"),
-        plural(c.notes, "note", "notes"),
+        plural(checked as u64, "file checked", "files checked"),
+        plural(c.errors as u64, "error", "errors"),
+        plural(c.warnings as u64, "warning", "warnings"),
+        plural(c.notes as u64, "note", "notes"),
     );
     for f in &report.files {
         let _ = writeln!(text, "  {}", sanitize(&file_summary(f)));
@@ -263,14 +242,6 @@ pub fn render_json(report: &CheckReport, out: &mut dyn Write) -> Result<(), Chec
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitizes_control_and_bidi() {
-        assert_eq!(sanitize("plain"), "plain");
-        assert_eq!(sanitize("a\x1b[31mb"), "a\\u{001b}[31mb");
-        assert_eq!(sanitize("x\u{202e}y"), "x\\u{202e}y");
-        assert_eq!(sanitize("tab\there"), "tab\\u{0009}here");
-    }
 
     #[test]
     fn or_lists() {

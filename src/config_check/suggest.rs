@@ -4,34 +4,7 @@
 //! stray white space, wrong case, `_`/space for `-`, a missing or extra hyphen, small
 //! typos (optimal string alignment distance), and a few words people use for a value
 //! that has another name (`allow` for `full`). It does not decide whether the value is
-//! an error; the checkers do.
-
-/// Optimal string alignment distance (Levenshtein plus adjacent transpositions),
-/// counted in chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let width = b.len() + 1;
-    // Every index below is < width by construction (j < b.len()), so none can panic.
-    // Three rolling rows: two back is needed for transpositions.
-    let mut prev2 = vec![0usize; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur = vec![0usize; width];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let mut best = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            if i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca) {
-                best = best.min(prev2[j - 1] + 1);
-            }
-            cur[j + 1] = best;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
-}
+//! an error; the checkers do, and it does not compute the distance (strsim does).
 
 /// Lower case with `_`, `.`, and spaces turned into `-`, trimmed.
 fn fold(s: &str) -> String {
@@ -81,7 +54,10 @@ pub fn suggest(input: &str, valid: &[&str], aliases: &[(&str, &[&str])]) -> Vec<
     }
     let mut scored: Vec<(usize, &str)> = valid
         .iter()
-        .map(|v| (edit_distance(&folded, &fold(v)), *v))
+        // Optimal string alignment (Levenshtein plus adjacent transpositions), counted
+        // in chars: `dney` is one typo from `deny`, as people make them; plain
+        // Levenshtein would count a transposition as two.
+        .map(|v| (strsim::osa_distance(&folded, &fold(v)), *v))
         .filter(|(d, v)| *d <= max_typos(v.chars().count().min(folded.chars().count())))
         .collect();
     scored.sort_by_key(|(d, _)| *d);
@@ -109,13 +85,18 @@ mod tests {
     const ASK: &[&str] = &["off", "on-miss", "always"];
     const SEC: &[&str] = &["deny", "allowlist", "full"];
 
+    /// The distance `suggest` ranks by (strsim's, pinned here as the one the
+    /// thresholds of `max_typos` were chosen for).
     #[test]
     fn distance_basics() {
+        let edit_distance = strsim::osa_distance;
         assert_eq!(edit_distance("", ""), 0);
         assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(edit_distance("deny", "dney"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("é", "e"), 1);
+        // Optimal string alignment, not unrestricted Damerau: `ca` → `abc` is 3.
+        assert_eq!(edit_distance("ca", "abc"), 3);
     }
 
     #[test]

@@ -1,74 +1,10 @@
-//! OpenClaw versions, and what each era does with a broken `exec-approvals.json`.
+//! What each OpenClaw era does with a broken `exec-approvals.json`.
 //!
-//! This module owns parsing `2026.M.D[-N|-beta.N]` version strings (as found in
-//! `meta.lastTouchedVersion`) and the per-version behaviour text the exec-approvals
-//! findings print (facts §3.3, §5.2). It does not find the version; `openclaw_json`
-//! reads it from the config.
+//! This module owns the per-version behaviour text the exec-approvals findings print
+//! (facts §3.3, §5.2). It does not parse versions (that is the vocabulary's
+//! [`crate::version`]) nor find the version; `openclaw_json` reads it from the config.
 
-use std::fmt;
-
-/// An OpenClaw release: year, month, day and re-release number (`-N`); a beta suffix
-/// is dropped because beta-vs-final order is unreliable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OcVersion {
-    /// Year.
-    pub year: u32,
-    /// Month.
-    pub month: u32,
-    /// Day.
-    pub day: u32,
-    /// The `-N` re-release number, 0 when absent.
-    pub rerelease: u32,
-}
-
-impl OcVersion {
-    /// Builds a version.
-    pub const fn new(year: u32, month: u32, day: u32) -> OcVersion {
-        OcVersion {
-            year,
-            month,
-            day,
-            rerelease: 0,
-        }
-    }
-
-    /// Parses `2026.4.12`, `2026.4.12-1`, `2026.4.12-beta.1`, with an optional `v`.
-    pub fn parse(s: &str) -> Option<OcVersion> {
-        let s = s.trim();
-        let s = s.strip_prefix('v').unwrap_or(s);
-        let (main, suffix) = match s.split_once('-') {
-            Some((m, suf)) => (m, Some(suf)),
-            None => (s, None),
-        };
-        let mut parts = main.split('.');
-        let year = parts.next()?.parse().ok()?;
-        let month = parts.next()?.parse().ok()?;
-        let day = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=999).contains(&day) {
-            return None;
-        }
-        let rerelease = match suffix {
-            Some(n) if n.chars().all(|c| c.is_ascii_digit()) => n.parse().ok()?,
-            _ => 0,
-        };
-        Some(OcVersion {
-            year,
-            month,
-            day,
-            rerelease,
-        })
-    }
-}
-
-impl fmt::Display for OcVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.year, self.month, self.day)?;
-        if self.rerelease > 0 {
-            write!(f, "-{}", self.rerelease)?;
-        }
-        Ok(())
-    }
-}
+use crate::version::OcVersion;
 
 /// The 2026.4.2 release that started stripping invalid policy values (#59112).
 pub const STRIP_FROM: OcVersion = OcVersion::new(2026, 4, 2);
@@ -224,28 +160,6 @@ pub fn whole_file_ignored(version: Option<OcVersion>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_versions() {
-        assert_eq!(
-            OcVersion::parse("2026.4.12"),
-            Some(OcVersion::new(2026, 4, 12))
-        );
-        assert_eq!(
-            OcVersion::parse("2026.4.12-beta.1"),
-            Some(OcVersion::new(2026, 4, 12))
-        );
-        let re = OcVersion::parse("2026.3.31-1");
-        assert_eq!(re.map(|v| v.rerelease), Some(1));
-        assert_eq!(
-            OcVersion::parse("v2026.8.3"),
-            Some(OcVersion::new(2026, 8, 3))
-        );
-        assert_eq!(OcVersion::parse("2026.13.1"), None);
-        assert_eq!(OcVersion::parse("banana"), None);
-        assert_eq!(OcVersion::parse(""), None);
-        assert!(OcVersion::new(2026, 4, 1) < OcVersion::new(2026, 4, 2));
-    }
 
     #[test]
     fn eras() {

@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use crate::cause::Cause;
-use crate::config_check::OcVersion;
+use crate::version::OcVersion;
 
 use super::version::VersionView;
 

@@ -443,14 +443,7 @@ fn meta_str<'a>(rec: &'a Record, key: &str) -> Option<&'a str> {
 /// Cuts a value for an evidence line (log text can be long or hostile; the report
 /// escapes it too).
 fn short(s: &str) -> String {
-    const MAX: usize = 100;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
-        t.push('…');
-        t
-    }
+    crate::text::cut(s, 100)
 }
 
 impl Facts {
@@ -1555,8 +1548,8 @@ impl Facts {
                     || self.scopes_to.iter().any(|s| s == "operator.admin")));
         // 2026.3.31 – 2026.4.1: every local client's connect became a role upgrade.
         let broken_31 = view.in_range(
-            Some(crate::config_check::OcVersion::new(2026, 3, 31)),
-            Some(crate::config_check::OcVersion::new(2026, 4, 2)),
+            Some(crate::version::OcVersion::new(2026, 3, 31)),
+            Some(crate::version::OcVersion::new(2026, 4, 2)),
         ) == Some(true);
         if self.proxy || (self.local == Some(true) && self.forwarded) {
             // On the gateway's host, but through a proxy it does not trust: to the

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::config_check::json5::{self, Dialect};
+use crate::logs::is_openclaw_file_log;
 
 /// Most files read by default (today's, yesterday's, and one more).
 const MAX_FILES: usize = 3;
@@ -87,7 +88,7 @@ fn logging_file(config: &Path) -> Option<PathBuf> {
     Some(PathBuf::from(file))
 }
 
-/// The newest `openclaw-*.log` files in `dir`, oldest first.
+/// The newest OpenClaw file logs in `dir` ([`is_openclaw_file_log`]), oldest first.
 fn recent_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = fs::read_dir(dir) else {
         return Vec::new();
@@ -95,11 +96,7 @@ fn recent_in(dir: &Path) -> Vec<PathBuf> {
     let now = SystemTime::now();
     let mut found: Vec<(SystemTime, PathBuf)> = rd
         .filter_map(Result::ok)
-        .filter(|e| {
-            let n = e.file_name();
-            let n = n.to_string_lossy();
-            n.starts_with("openclaw") && n.ends_with(".log")
-        })
+        .filter(|e| is_openclaw_file_log(&e.file_name()))
         .filter_map(|e| {
             let m = e.metadata().ok()?;
             m.is_file()

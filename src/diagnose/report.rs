@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::cause::Cause;
 use crate::config_check::{CheckReport, Severity};
+use crate::text::{cut, plural, terminal_safe};
 
 use super::causes::{self, FixedIn, GuideNote};
 use super::incident::{Confidence, Evidence};
@@ -178,16 +179,6 @@ pub const LOOKED_FOR: &[&str] = &[
     "config errors: `Invalid config at …`, `Unrecognized key`",
 ];
 
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// Builds the report from the aggregates.
 pub(crate) fn build(
     agg: &AggView<'_>,
@@ -339,32 +330,6 @@ pub(crate) fn build(
     }
 }
 
-/// Makes log-derived text safe for a terminal: C0 and C1 control characters, DEL
-/// and the bidi overrides that reorder text are shown as escapes.
-pub fn terminal_safe(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let u = c as u32;
-        let bidi = matches!(u, 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069);
-        if c.is_control() || bidi {
-            match c {
-                '\t' => out.push_str("\\t"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                _ if u < 0x100 => {
-                    let _ = write!(out, "\\x{u:02x}");
-                }
-                _ => {
-                    let _ = write!(out, "\\u{{{u:x}}}");
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 // The report's own colours, beside the shared ones of `crate::style`.
 impl Style {
     fn cause(&self, s: &str) -> String {
@@ -387,15 +352,6 @@ impl Style {
             }
         }
         out
-    }
-}
-
-/// `1 event`, `2 events`.
-pub fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 
@@ -640,17 +596,5 @@ pub fn version_line(v: &VersionReport) -> String {
             "unknown (nothing in the log says; pass --openclaw-version for version-specific fixes)"
                 .to_string()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(terminal_safe("a\x1b]0;pwned\x07b"), "a\\x1b]0;pwned\\x07b");
-        assert_eq!(terminal_safe("x\u{202e}y\u{9b}z"), "x\\u{202e}y\\x9bz");
-        assert_eq!(terminal_safe("plain … text"), "plain … text");
     }
 }

@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::config_check::OcVersion;
 use crate::record::Record;
+use crate::version::OcVersion;
 
 use super::Loc;
 

@@ -14,6 +14,7 @@ use crate::cause::Cause;
 use crate::diagnose::Loc;
 use crate::record::Record;
 use crate::search::Sink;
+use crate::text::cut;
 
 /// How long an example line may be (longer ones are cut, with `…`).
 pub const MAX_EXAMPLE_CHARS: usize = 400;
@@ -88,7 +89,7 @@ impl Collector {
 
 impl Sink for Collector {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        let ts = rec.ts_utc.clone().or_else(|| rec.ts.clone());
+        let ts = rec.ts_utc.map(|t| t.to_string()).or_else(|| rec.ts.clone());
         let src = self.source(&rec.source);
         src.events += 1;
         if src.first_ts.is_none() {
@@ -145,14 +146,6 @@ pub fn quote(rec: &Record) -> String {
         rec.text.clone()
     };
     cut(&text, MAX_EXAMPLE_CHARS)
-}
-
-/// `s` cut to `max` characters, with `…` when cut.
-pub fn cut(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s.to_string(),
-        Some((i, _)) => format!("{}…", &s[..i]),
-    }
 }
 
 #[cfg(test)]

@@ -285,7 +285,7 @@ pub fn probe(openclaw: Option<&Path>, timeout: Duration) -> Environment {
                 .lines()
                 .map(str::trim)
                 .find(|l| !l.is_empty())
-                .map(|l| l.chars().take(200).collect::<String>());
+                .map(|l| crate::text::prefix(l, 200).to_string());
             (run.status, first)
         }
     };

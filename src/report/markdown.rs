@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnose::report::{plural, terminal_safe};
+use crate::text::{plural, terminal_safe};
 
 use super::env::RunStatus;
 use super::{CauseSection, HelpReport, NoteLine};

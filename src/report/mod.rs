@@ -514,7 +514,7 @@ fn doctor_section(
         .iter()
         .map(|l| l.trim_end())
         .filter(|l| keep.is_match(l))
-        .map(|l| collect::cut(l, collect::MAX_EXAMPLE_CHARS))
+        .map(|l| crate::text::cut(l, collect::MAX_EXAMPLE_CHARS))
         .collect();
     section.omitted = kept.len().saturating_sub(MAX_DOCTOR_LINES);
     if section.omitted > 0 {

@@ -328,7 +328,7 @@ pub(crate) fn diagnose(args: DiagnoseArgs) -> anyhow::Result<Outcome> {
         // would be a finding about logs nobody read.
         eprintln!(
             "clawscan diagnose: nothing could be read ({} unreadable); no diagnosis",
-            diagnose::report::plural(t.errors, "input", "inputs")
+            clawscan::text::plural(t.errors, "input", "inputs")
         );
         return Ok(Outcome::Error);
     }
