@@ -20,8 +20,6 @@ mod cli;
 mod config_check;
 #[path = "it/diagnose.rs"]
 mod diagnose;
-#[path = "it/drivers.rs"]
-mod drivers;
 #[path = "it/hostile.rs"]
 mod hostile;
 #[path = "it/live.rs"]
