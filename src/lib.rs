@@ -43,6 +43,9 @@ pub mod config_check;
 pub mod counts;
 pub mod decompress;
 pub mod diagnose;
+// Every driver against the reference and each other (tests only).
+#[cfg(test)]
+mod drivertest;
 pub mod follow;
 pub mod input;
 pub mod lines;
