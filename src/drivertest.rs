@@ -25,13 +25,14 @@
 //! driver's signature is fixed in one place.
 //!
 //! The proptests' failure seeds are in `drivertest.proptest-regressions` beside this
-//! file (proptest's default place; they came from `tests/drivers.rs`).
+//! file (they came from `tests/drivers.rs`); see [`SEEDS`].
 
 use std::io;
 use std::io::Write;
 use std::sync::{Arc, LazyLock};
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 use crate::ansi;
 use crate::batch::{self, BatchOptions};
@@ -715,8 +716,19 @@ fn multi_line_input() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(multi_line_piece(), 0..40).prop_map(|v| v.join(&b'\n'))
 }
 
+/// Where the proptests keep their failure seeds: `<this file>.proptest-regressions`,
+/// beside it. Said explicitly because proptest's default (`SourceParallel`) walks up
+/// to the directory holding `lib.rs` and uses `proptest-regressions/drivertest.txt`
+/// beside `src/`, a place nobody looks. (Under `tests/` it found no `lib.rs` and fell
+/// back to the file beside the source, which is how the seeds got their name.)
+const SEEDS: FileFailurePersistence = FileFailurePersistence::WithSource("proptest-regressions");
+
 proptest! {
     // 256 cases each by default; PROPTEST_CASES=N runs more (or fewer).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(SEEDS)),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn drivers_agree_with_reference(input in input_strategy()) {
