@@ -7,7 +7,7 @@
 #             the default filter skips (it holds events, so reading it would show);
 #   broken/   a truncated .gz and a truncated .zst;
 #   SOURCES.tsv  each archive file and the testdata log whose content it holds
-#             (tests/batch.rs rebuilds the tree uncompressed from it).
+#             (tests/it/batch.rs rebuilds the tree uncompressed from it).
 #
 # Output is deterministic for given tool versions (gzip -n: no name, no time stamp);
 # the decoded content is the same with any version.

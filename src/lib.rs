@@ -8,11 +8,14 @@
 //!   zstd archives) in parallel and deliver their records in order; [`timefilter`]
 //!   keeps records inside a `--since`/`--until` window;
 //! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
-//! - [`rules`] is the rule table: which texts are events, of which [`Category`];
+//! - `rules` is the rule table: which texts are events, of which [`Category`];
 //! - [`record`], [`category`], [`cause`], [`timestamp`], [`version`], [`logs`] and
 //!   [`text`] are the vocabulary below everything: they import nothing above them;
-//! - [`parse`] reads a line's format and fields into a [`Record`];
+//! - `parse` reads a line's format and fields into a [`Record`];
 //! - [`search`] is the core that ties them together behind the [`Sink`] trait;
+//!   `ansi` (escape stripping) and `span` (multi-line events) serve it and the
+//!   diagnosis. These four are `pub(crate)`: nothing outside the crate uses them,
+//!   and the driver tester (`drivertest`) tests them through every driver;
 //! - [`output`] holds the sinks (NDJSON, counts, quiet); [`counts`] the per-input and
 //!   per-cause counts of `-c`;
 //! - [`follow`] keeps reading files as they grow (`--follow`), through rotation;
@@ -38,7 +41,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod ansi;
+pub(crate) mod ansi;
 pub mod batch;
 pub mod category;
 pub mod cause;
@@ -46,19 +49,22 @@ pub mod config_check;
 pub mod counts;
 pub mod decompress;
 pub mod diagnose;
+// Every driver against the reference and each other (tests only).
+#[cfg(test)]
+mod drivertest;
 pub mod follow;
 pub mod input;
 pub mod lines;
 pub mod logs;
 pub mod output;
-pub mod parse;
+pub(crate) mod parse;
 pub mod record;
 pub mod redact;
 pub mod report;
-pub mod rules;
+pub(crate) mod rules;
 pub mod search;
 pub mod session;
-pub mod span;
+pub(crate) mod span;
 pub mod stats;
 pub mod style;
 pub mod text;
@@ -70,4 +76,5 @@ pub mod walk;
 pub use category::{Category, CategorySet};
 pub use cause::Cause;
 pub use record::{Level, Record};
+pub use rules::RulesError;
 pub use search::{SearchConfig, SearchError, Searcher, Sink};

@@ -210,11 +210,6 @@ impl Searcher {
         &self.config
     }
 
-    /// The compiled rules.
-    pub fn rules(&self) -> &Rules {
-        &self.rules
-    }
-
     /// Searches a stream. Calls [`Sink::idle`] whenever a read returns less than it
     /// asked for, so a live pipe's records are not held back in a buffer.
     pub fn search_reader<R: Read>(

@@ -14,9 +14,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-mod common;
-
-use common::{BIN, interrupt, root, stdout};
+use crate::common::{BIN, interrupt, root, stdout};
 
 /// `clawscan ARGS` from the crate root, with no OpenClaw state directory and no
 /// colour unless a test asks.

@@ -1,7 +1,5 @@
 //! Helpers shared by the integration tests that run the `clawscan` binary.
 
-#![allow(dead_code)] // each test file uses its own subset
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};

@@ -3,9 +3,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-mod common;
-
-use common::{BIN, interrupt, mkfifo};
+use crate::common::{BIN, interrupt, mkfifo};
 
 fn scan(args: &[&std::ffi::OsStr]) -> std::process::Output {
     Command::new(BIN)

@@ -9,8 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-use common::{BIN, root};
+use crate::common::{BIN, root};
 
 /// Recipes not run, by a text each contains, and why.
 const SKIPPED: &[(&str, &str)] = &[

@@ -4,8 +4,6 @@
 //! Follow tests run the binary in a temp dir and wait for records with a bounded
 //! deadline (never a fixed sleep that asserts timing).
 
-mod common;
-
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -13,7 +11,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{BIN, interrupt, mkfifo, run, stderr, stdout};
+use crate::common::{BIN, interrupt, mkfifo, run, stderr, stdout};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -439,7 +437,7 @@ fn completions_and_man_page_generate() {
 /// is not run.
 #[test]
 fn vector_config_runs_clawscan() {
-    let text = fs::read_to_string(common::root().join("docs/shippers/vector.toml")).unwrap();
+    let text = fs::read_to_string(crate::common::root().join("docs/shippers/vector.toml")).unwrap();
     let config: toml::Table = text.parse().unwrap();
     let source = config["sources"]["clawscan"].as_table().unwrap();
     assert_eq!(source["type"].as_str(), Some("exec"));

@@ -8,8 +8,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-mod common;
-use common::{records, root, stderr};
+use crate::common::{records, root, stderr};
 
 const ARCHIVE: &str = "testdata/archive";
 
@@ -25,7 +24,7 @@ fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .chain(args)
         .copied()
         .collect();
-    common::run(&args, stdin)
+    crate::common::run(&args, stdin)
 }
 
 fn source(r: &Value) -> &str {
@@ -79,7 +78,7 @@ fn archive_records_equal_those_of_the_same_logs_uncompressed() {
         "{}",
         stderr(&from_archive)
     );
-    // notes.txt is not read, and said so (tests/newcomer.rs).
+    // notes.txt is not read, and said so (tests/it/newcomer.rs).
     assert_eq!(
         stderr(&from_archive),
         format!(

@@ -1,6 +1,6 @@
 //! The `clawscan` binary on the files in `testdata/`: records, exit codes, errors,
-//! pipes. Set `CLAWSCAN_BLESS=1` to rewrite the expected-records files after an
-//! intended change (and review the diff).
+//! pipes. Run `CLAWSCAN_BLESS=1 cargo test --test main cli::` to rewrite the
+//! expected-records files after an intended change (and review the diff).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -8,8 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-mod common;
-use common::{BIN, records, root, run, stderr, stdout};
+use crate::common::{BIN, records, root, run, stderr, stdout};
 
 /// Every log in testdata with an expected-records file beside it.
 fn fixtures() -> Vec<(String, PathBuf)> {
@@ -175,7 +174,7 @@ fn no_event_exits_1_quietly() {
 
 #[test]
 fn unreadable_inputs_are_reported_and_the_rest_scanned() {
-    // A directory is searched for log files (tests/batch.rs); this one holds nothing.
+    // A directory is searched for log files (tests/it/batch.rs); this one holds nothing.
     let empty = tempfile::tempdir().unwrap();
     let o = run(
         &[

@@ -2,16 +2,15 @@
 //! PATH (one that answers, one that hangs, none at all), a config directory and a
 //! log with planted secrets. Checks the sections, that no planted secret reaches
 //! the Markdown or the JSON, the size limit, `-o`, and a snapshot of the whole
-//! document. Set `CLAWSCAN_BLESS=1` to rewrite `testdata/report/expected.md` after an
-//! intended change (and review the diff).
+//! document. Run `CLAWSCAN_BLESS=1 cargo test --test main report::` to rewrite
+//! `testdata/report/expected.md` after an intended change (and review the diff).
 
 use std::ffi::OsString;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{BIN, root, start, stderr, stdout};
+use crate::common::{BIN, root, start, stderr, stdout};
 
 const LOG: &str = "testdata/report/gateway.log";
 const CONFIG: &str = "testdata/report/config";

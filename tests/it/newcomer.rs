@@ -7,8 +7,7 @@ use std::fs;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{BIN, records, root, run, start, stderr, stdout};
+use crate::common::{BIN, records, root, run, start, stderr, stdout};
 
 const LOG: &str = "testdata/gateway-verbose.log";
 
