@@ -23,8 +23,8 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clawscan::lines::Position;
-use clawscan::output::JsonSink;
+use clawscan::print::JsonSink;
+use clawscan::search::lines::Position;
 use clawscan::{Record, SearchConfig, Searcher, Sink};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 

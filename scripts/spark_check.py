@@ -112,7 +112,7 @@ def parquet_records(path: str) -> list[dict]:
 
 
 def is_skip_note(line: str) -> bool:
-    """Whether a stderr line of clawscan is walk's note on skipped files (src/walk.rs)."""
+    """Whether a stderr line of clawscan is walk's note on skipped files (src/read/walk.rs)."""
     return line.endswith("name them to read them (a scan also takes --glob '*')") or (
         line.endswith(" skipped (binary)")
     )

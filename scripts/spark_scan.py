@@ -7,7 +7,7 @@
 INPUT is a file, a directory or a glob in any file system the cluster's Hadoop
 configuration supports (a local path, file:/, hdfs://, s3a://). Directories are listed
 recursively and keep the files clawscan itself would read in them (log names, see
-src/walk.rs); files and glob matches are always read. Spark only distributes and
+src/read/walk.rs); files and glob matches are always read. Spark only distributes and
 aggregates: every file is scanned by the clawscan binary on an executor, which decodes
 gzip and zstd itself, so a file's records equal those of `clawscan FILE` run locally,
 `source` being the path as `clawscan INPUT` prints it.
@@ -165,7 +165,7 @@ class FileTask:
 def is_log_name(name: str) -> bool:
     """Whether clawscan reads a file of this name found in a directory.
 
-    Mirrors `is_log_name` in src/walk.rs: `*.log` or `*.jsonl`, optionally rotated
+    Mirrors `is_log_name` in src/read/logs.rs: `*.log` or `*.jsonl`, optionally rotated
     (`.1`, `-20260411`, `.2026-04-11_0930`), optionally `.gz`/`.zst`/`.zstd`; any case.
     """
     s = name.lower()

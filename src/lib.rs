@@ -1,31 +1,44 @@
 //! clawscan finds, explains and counts the "pairing required" family of failures in
 //! OpenClaw gateway logs.
 //!
-//! The pipeline is one line: input → lines → classify → enrich → output.
+//! One pipeline serves every command, composed in one place, [`session`]:
 //!
-//! - [`input`] names inputs and says why one could not be read;
-//! - [`walk`], [`decompress`] and [`batch`] scan many inputs (directories, gzip and
-//!   zstd archives) in parallel and deliver their records in order; [`timefilter`]
-//!   keeps records inside a `--since`/`--until` window;
-//! - [`lines`] turns bytes into complete lines (one read per fill, memchr);
-//! - `rules` is the rule table: which texts are events, of which [`Category`];
-//! - [`record`], [`category`], [`cause`], [`timestamp`], [`version`], [`logs`] and
-//!   [`text`] are the vocabulary below everything: they import nothing above them;
-//! - `parse` reads a line's format and fields into a [`Record`];
-//! - [`search`] is the core that ties them together behind the [`Sink`] trait;
-//!   `ansi` (escape stripping) and `span` (multi-line events) serve it and the
-//!   diagnosis. These four are `pub(crate)`: nothing outside the crate uses them,
-//!   and the driver tester (`drivertest`) tests them through every driver;
-//! - [`output`] holds the sinks (NDJSON, counts, quiet); [`counts`] the per-input and
-//!   per-cause counts of `-c`;
-//! - [`follow`] keeps reading files as they grow (`--follow`), through rotation;
-//! - [`diagnose`] names the cause behind a failure (a sink adapter on the same pipeline);
-//! - [`report`] puts the diagnosis, the config check and the environment into one
-//!   redacted help request.
+//! ```text
+//!  read/            drive/             search/                  diagnose/          print/
+//!  input, walk,  ─▶ batch (parallel, ─▶ Searcher: lines, ansi, ─▶ Annotate:      ─▶ Select ─▶ stats ─▶ Printer:
+//!  decompress,      in order) or        rules, parse, redact,    cause, hint,       (session)          NDJSON, text,
+//!  logs             follow (growing)    span → Record            held-back events                     counts, quiet
+//!
+//!                          session::Plan + Source ─▶ Session::run ─▶ Finished { output, diagnoser, totals }
+//!
+//!  config_check/ (openclaw.json, exec-approvals.json)  ─▶ findings ─▶ diagnose (causes, fix steps)
+//!  report/ (environment, config, diagnosis, logs, doctor) ─▶ one masked document
+//!
+//!  vocabulary, imported by all, importing none of the above:
+//!  record, cause, category, version, timestamp, text, style, timefilter
+//! ```
+//!
+//! - [`read`] names inputs and obtains their bytes (directories, gzip and zstd);
+//! - [`search`] is the core: whole lines from any reader or slice ([`search::lines`]),
+//!   the rule table (`rules`), fields (`parse`), ANSI stripping (`ansi`), secrets
+//!   masked ([`search::redact`]), events spanning lines (`span`), all behind the one
+//!   [`Sink`] trait (the four in backticks are `pub(crate)`: the driver tester in
+//!   `drive` runs them through every driver);
+//! - [`drive`] runs the search over many inputs in parallel and in order
+//!   ([`drive::batch`]) or follows growing files ([`drive::follow`]);
+//! - [`record`], [`category`], [`cause`], [`version`], [`timestamp`], [`timefilter`],
+//!   [`text`] and [`style`] are the vocabulary: they import nothing above them;
+//! - [`diagnose`] names the cause behind a failure, as a sink adapter that reads every
+//!   record and sets `cause` and `hint` on the ones shown;
+//! - [`print`] writes records (NDJSON, text), counts and `--stats` totals;
+//! - [`session`] composes them for a command: the selection the user sees, the
+//!   diagnosis that sees everything, the Ctrl-C handle;
+//! - [`config_check`] checks OpenClaw's config as OpenClaw reads it; [`report`] puts
+//!   environment, config, diagnosis and logs into one redacted help request.
 //!
 //! ```
 //! use std::sync::Arc;
-//! use clawscan::{output::CollectSink, SearchConfig, Searcher};
+//! use clawscan::{print::CollectSink, SearchConfig, Searcher};
 //!
 //! let searcher = Searcher::new(SearchConfig::default()).unwrap();
 //! let log = b"10:30:12 [ws] closed before connect conn=c1 remote=127.0.0.1 code=1008 reason=pairing required\n\
@@ -41,40 +54,25 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub(crate) mod ansi;
-pub mod batch;
 pub mod category;
 pub mod cause;
 pub mod config_check;
-pub mod counts;
-pub mod decompress;
 pub mod diagnose;
-// Every driver against the reference and each other (tests only).
-#[cfg(test)]
-mod drivertest;
-pub mod follow;
-pub mod input;
-pub mod lines;
-pub mod logs;
-pub mod output;
-pub(crate) mod parse;
+pub mod drive;
+pub mod print;
+pub mod read;
 pub mod record;
-pub mod redact;
 pub mod report;
-pub(crate) mod rules;
 pub mod search;
 pub mod session;
-pub(crate) mod span;
-pub mod stats;
 pub mod style;
 pub mod text;
 pub mod timefilter;
 pub mod timestamp;
 pub mod version;
-pub mod walk;
 
 pub use category::{Category, CategorySet};
 pub use cause::Cause;
 pub use record::{Level, Record};
-pub use rules::RulesError;
+pub use search::rules::RulesError;
 pub use search::{SearchConfig, SearchError, Searcher, Sink};

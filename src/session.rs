@@ -26,15 +26,15 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::time::{Duration, Instant};
 
 use crate::Cause;
-use crate::batch::{self, BatchOptions};
 use crate::diagnose::{self, Annotate, Diagnoser, Shown};
-use crate::follow::{self, FollowOptions, Target};
-use crate::input::{Input, InputError, Totals};
+use crate::drive::batch::{self, BatchOptions};
+use crate::drive::follow::{self, FollowOptions, Target};
+use crate::print::stats::{SharedStats, Stats, StatsFormat, StatsOut, StatsSink, Ticker};
+use crate::read::input::{Input, InputError, Totals};
 use crate::record::Record;
-use crate::redact::Redactor;
-use crate::rules::{Category, CategorySet, RulesError};
+use crate::search::redact::Redactor;
+use crate::search::rules::{Category, CategorySet, RulesError};
 use crate::search::{SearchConfig, Searcher, Sink};
-use crate::stats::{SharedStats, Stats, StatsFormat, StatsOut, StatsSink, Ticker};
 use crate::timefilter::TimeRange;
 
 /// What the user sees of the records the diagnosis reads.
@@ -408,7 +408,7 @@ impl<S: Sink> Interrupt<S> {
 mod tests {
     use super::*;
     use crate::diagnose::DiagnoseOptions;
-    use crate::output::CollectSink;
+    use crate::print::CollectSink;
 
     fn run(log: &[u8], select: Option<Selection>) -> Finished<CollectSink> {
         let dir = tempfile::tempdir().unwrap();

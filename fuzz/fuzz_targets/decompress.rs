@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, LazyLock};
 
-use clawscan::decompress;
-use clawscan::output::CollectSink;
+use clawscan::read::decompress;
+use clawscan::print::CollectSink;
 use clawscan::{SearchConfig, Searcher};
 use libfuzzer_sys::fuzz_target;
 

@@ -5,9 +5,9 @@
 
 use std::sync::{Arc, LazyLock};
 
-use clawscan::lines::Position;
-use clawscan::output::CollectSink;
-use clawscan::redact::Redactor;
+use clawscan::search::lines::Position;
+use clawscan::print::CollectSink;
+use clawscan::search::redact::Redactor;
 use clawscan::{SearchConfig, Searcher};
 use libfuzzer_sys::fuzz_target;
 

@@ -740,7 +740,7 @@ impl Facts {
         }
         // A pending request's fields as `openclaw devices list --json` or a paste
         // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
-        if let Some(("reason", r)) = crate::span::field(first_line(t).trim())
+        if let Some(("reason", r)) = crate::search::span::field(first_line(t).trim())
             && let Some(sub) = RequestKind::from_word(r)
         {
             self.pairing = true;
@@ -879,7 +879,7 @@ impl Facts {
         self.read_common(rec);
         let msg = rec.message.trim_start();
         if kind != LineKind::ClientError && rec.end_line.is_some() {
-            // The lines a span joined below its first (see `crate::span`).
+            // The lines a span joined below its first (see `crate::search::span`).
             for part in msg.split('\n').skip(1) {
                 self.block_line(part.trim());
             }
@@ -1187,7 +1187,7 @@ impl Facts {
             }
         } else if let Some(id) = line.strip_prefix("(requestId: ") {
             self.set_request_id(id.trim_end_matches(')'));
-        } else if let Some((key, v)) = crate::span::field(line) {
+        } else if let Some((key, v)) = crate::search::span::field(line) {
             // Audit and request fields pasted one per line (`scopesTo: …`,
             // `"requestId": "…",`).
             match key {
@@ -1691,7 +1691,7 @@ impl Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::Parser;
+    use crate::search::parse::Parser;
 
     fn rec(line: &str) -> Record {
         let mut r = Record::new("t.log".into(), 1, 0);

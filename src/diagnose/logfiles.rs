@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::config_check::json5::{self, Dialect};
-use crate::logs::is_openclaw_file_log;
+use crate::read::logs::is_openclaw_file_log;
 
 /// Most files read by default (today's, yesterday's, and one more).
 const MAX_FILES: usize = 3;

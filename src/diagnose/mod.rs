@@ -48,7 +48,7 @@ use serde::Serialize;
 use crate::cause::Cause;
 use crate::config_check::{CheckReport, OcVersion, Severity};
 use crate::record::Record;
-use crate::rules::{Category, CategorySet};
+use crate::search::rules::{Category, CategorySet};
 use crate::search::{ContextLines, Sink};
 
 use causes::{Facet, Facets, FixParams};
@@ -153,7 +153,8 @@ fn context_lines(plain_scan: bool) -> ContextLines {
     let pattern = regex::bytes::Regex::new(&alternatives.join("|")).expect("context pattern");
     // Fixed pattern (a unit test compiles it).
     #[allow(clippy::expect_used)]
-    let follow = regex::bytes::Regex::new(crate::span::FOLLOW_PATTERN).expect("follow pattern");
+    let follow =
+        regex::bytes::Regex::new(crate::search::span::FOLLOW_PATTERN).expect("follow pattern");
     ContextLines {
         pattern,
         anchors: forms.iter().map(|f| f.anchor).collect(),
@@ -725,7 +726,7 @@ pub struct Annotate<S: Sink> {
     inner: S,
     diag: Diagnoser,
     /// The last record, not yet read: the next one may continue its event
-    /// (see [`crate::span`]).
+    /// (see [`crate::search::span`]).
     span: Option<Record>,
     pending: VecDeque<(Record, Option<Id>)>,
     pending_bytes: usize,
@@ -811,9 +812,9 @@ impl<S: Sink> Annotate<S> {
             return Ok(());
         }
         if let Some(head) = self.span.as_mut()
-            && crate::span::continues(head, &rec)
+            && crate::search::span::continues(head, &rec)
         {
-            crate::span::absorb(head, rec);
+            crate::search::span::absorb(head, rec);
             return Ok(());
         }
         if let Some(head) = self.span.replace(rec) {

@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::config_check::{self, CheckReport, FileStatus};
-use crate::input::Input;
+use crate::read::input::Input;
 
 use super::logfiles;
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::output::CollectSink;
+use crate::print::CollectSink;
 use crate::{SearchConfig, Searcher};
 
 fn run(log: &str) -> (Vec<Record>, Report) {
@@ -44,7 +44,7 @@ fn context_pattern_compiles_and_stays_on_one_line() {
         // The search looks for the anchors only: every match must hold one.
         let hir = regex_syntax::Parser::new().parse(re.as_str()).unwrap();
         assert!(
-            crate::rules::covered(&hir, &cx.anchors),
+            crate::search::rules::covered(&hir, &cx.anchors),
             "{:?} does not cover {}",
             cx.anchors,
             re.as_str()
@@ -100,8 +100,8 @@ gateway connect failed: GatewayClientRequestError: pairing required
 #[test]
 fn per_connection_state_stays_bounded() {
     let mut diag = Diagnoser::new(&DiagnoseOptions::default());
-    let parser = crate::parse::Parser::new();
-    let rules = crate::rules::Rules::new().unwrap();
+    let parser = crate::search::parse::Parser::new();
+    let rules = crate::search::rules::Rules::new().unwrap();
     let mut max_live = 0;
     for i in 0..50_000u64 {
         let line = format!(
@@ -131,7 +131,7 @@ fn held_records_are_bounded_and_flushed_on_idle() {
         Diagnoser::new(&DiagnoseOptions::default()),
         Shown::default(),
     );
-    let parser = crate::parse::Parser::new();
+    let parser = crate::search::parse::Parser::new();
     for i in 0..1000u64 {
         let line =
             "[ws] closed before connect conn=x remote=10.0.0.1 code=1008 reason=pairing required";
@@ -278,7 +278,7 @@ gateway closed (1000 normal closure): no close reason
 /// 64 literals the search falls back to a slower automaton.
 #[test]
 fn anchors_with_context_fit_one_simd_search() {
-    let mut all: Vec<&str> = crate::rules::RULES
+    let mut all: Vec<&str> = crate::search::rules::RULES
         .iter()
         .flat_map(|r| r.anchors.iter().copied())
         .chain(context_pattern().anchors)
@@ -304,11 +304,11 @@ fn run_chunks(log: &str, cut_line: usize) -> Vec<Record> {
         .filter(|(_, b)| **b == b'\n')
         .nth(cut_line)
         .map_or(bytes.len(), |(i, _)| i + 1);
-    let second = crate::lines::Position::START.after(&bytes[..cut]);
+    let second = crate::search::lines::Position::START.after(&bytes[..cut]);
     searcher
         .search_slice(
             &bytes[..cut],
-            crate::lines::Position::START,
+            crate::search::lines::Position::START,
             &source,
             &mut sink,
         )

@@ -657,7 +657,7 @@ pub fn parse_flag(s: &str) -> Result<OcVersion, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::Parser;
+    use crate::search::parse::Parser;
 
     fn rec(line: &str) -> Record {
         let mut r = Record::new("t.log".into(), 1, 0);

@@ -144,7 +144,7 @@ impl Captured {
     }
 
     fn text(&self) -> String {
-        let plain = crate::ansi::strip(&self.bytes);
+        let plain = crate::search::ansi::strip(&self.bytes);
         String::from_utf8_lossy(&plain).replace("\r\n", "\n")
     }
 }
@@ -170,7 +170,7 @@ fn kill_group(child: &mut std::process::Child) {
 pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> RunOutput {
     let failed = |e: &std::io::Error| {
         RunOutput::status(RunStatus::Failed {
-            error: crate::input::describe(e),
+            error: crate::read::input::describe(e),
         })
     };
     // One pipe for both streams, as `2>&1`: the lines keep the order they were written in.
@@ -237,7 +237,7 @@ pub fn run_with_timeout(program: &Path, args: &[&str], timeout: Duration) -> Run
                 kill_group(&mut child);
                 let _ = child.wait();
                 break RunStatus::Failed {
-                    error: crate::input::describe(&e),
+                    error: crate::read::input::describe(&e),
                 };
             }
         }

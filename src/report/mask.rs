@@ -1,6 +1,6 @@
 //! The report's redaction pass: every string of the report, whatever its source.
 //!
-//! The scan already redacts the log lines it reads ([`crate::redact`]). A report also
+//! The scan already redacts the log lines it reads ([`crate::search::redact`]). A report also
 //! holds text the scan never saw (`openclaw doctor` output, config findings, paths),
 //! and it is meant to be posted in public, so this pass runs over every string of the
 //! finished report with the scan's own [`Redactor`] (same key, so the same secret
@@ -33,7 +33,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::redact::{self, Redactor};
+use crate::search::redact::{self, Redactor};
 
 /// Secret forms beyond the scan's table, for text a report quotes.
 const EXTRA_SECRETS: &[&str] = &[

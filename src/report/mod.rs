@@ -17,7 +17,7 @@
 //! - [`markdown`]: the document, with its size limit.
 //!
 //! It does not find lines, decide causes or check configs: the scan runs through the
-//! same [`Diagnoser`] and [`crate::batch`] pipeline as `clawscan diagnose` (set up by
+//! same [`Diagnoser`] and [`crate::drive::batch`] pipeline as `clawscan diagnose` (set up by
 //! [`crate::diagnose::setup`]), and the findings come from [`crate::config_check`].
 
 pub mod collect;
@@ -35,11 +35,11 @@ use serde::{Deserialize, Serialize};
 use crate::config_check::{self, CheckReport, OcVersion, Severity};
 use crate::diagnose::report::{self as diag_report, Report};
 use crate::diagnose::{DiagnoseOptions, Diagnoser, setup};
-use crate::input::{Input, InputError};
-use crate::redact::Redactor;
-use crate::rules::RulesError;
+use crate::read::input::{Input, InputError};
+use crate::read::walk::{self, Filter, Item};
+use crate::search::redact::Redactor;
+use crate::search::rules::RulesError;
 use crate::session::{Plan, Selection, Session, Source};
-use crate::walk::{self, Filter, Item};
 
 use collect::Collector;
 use env::{Environment, RunStatus};

@@ -418,7 +418,7 @@ fn many_connections(n: u64) -> String {
 #[test]
 fn per_connection_state_stays_bounded() {
     use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Shown};
-    use clawscan::output::CountSink;
+    use clawscan::print::CountSink;
     use clawscan::{SearchConfig, Searcher, Sink};
 
     struct Probe {

@@ -13,8 +13,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use clawscan::config_check::OcVersion;
 use clawscan::diagnose;
+use clawscan::print::stats;
 use clawscan::report;
-use clawscan::stats;
 use clawscan::timefilter::{self, Stamp};
 use clawscan::{Category, Cause};
 

@@ -12,19 +12,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clawscan::SearchConfig;
-use clawscan::batch::{BatchOptions, Progress};
 use clawscan::config_check::{self, CheckOptions};
 use clawscan::diagnose::{self, DiagnoseOptions, Diagnoser};
-use clawscan::follow::{FollowOptions, Target};
-use clawscan::input::{Input, InputError};
-use clawscan::output::{JsonSink, Printer, TextSink};
-use clawscan::redact::Redactor;
+use clawscan::drive::batch::{BatchOptions, Progress};
+use clawscan::drive::follow::{FollowOptions, Target};
+use clawscan::print::stats::{StatsFormat, StatsOut};
+use clawscan::print::{JsonSink, Printer, TextSink};
+use clawscan::read::input::{Input, InputError};
+use clawscan::read::walk::Filter;
 use clawscan::report::{self, ReportOptions};
+use clawscan::search::redact::Redactor;
 use clawscan::session::{Depth, Finished, Plan, Selection, Session, Source, StatsPlan};
-use clawscan::stats::{StatsFormat, StatsOut};
 use clawscan::style::Style;
 use clawscan::timefilter::{TimeRange, Undated};
-use clawscan::walk::Filter;
 
 use crate::cli::{CheckArgs, DiagnoseArgs, Format, ReportArgs, ScanArgs, StatsFormatArg};
 use crate::{Outcome, on_interrupt_report, on_interrupt_stop_following, write_failed};
@@ -378,7 +378,11 @@ pub(crate) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
-                bail!("{}: {}", path.display(), clawscan::input::describe(&e));
+                bail!(
+                    "{}: {}",
+                    path.display(),
+                    clawscan::read::input::describe(&e)
+                );
             }
             eprintln!(
                 "clawscan: report written to {}; read it before posting",

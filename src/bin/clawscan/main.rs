@@ -80,7 +80,7 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     }
     eprintln!(
         "clawscan: error writing output: {}",
-        clawscan::input::describe(e)
+        clawscan::read::input::describe(e)
     );
     Outcome::Error
 }

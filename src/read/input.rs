@@ -10,7 +10,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::lines::Position;
+use crate::search::lines::Position;
 
 /// One input of a scan.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -19,10 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::input::{InputError, Totals, describe};
-use crate::lines::Position;
+use crate::read::input::{InputError, Totals, describe};
+use crate::read::walk::Filter;
+use crate::search::lines::Position;
 use crate::search::{SearchError, Searcher, Sink};
-use crate::walk::Filter;
 
 /// How often a followed file is checked for new bytes, rotation and truncation
 /// when there is nothing to read.
@@ -70,7 +70,7 @@ impl Target {
         let path = PathBuf::from(arg);
         if path.is_dir() {
             let filter = if globs.is_empty() {
-                Filter::from_globs(&crate::logs::LIVE_LOG_GLOBS)
+                Filter::from_globs(&crate::read::logs::LIVE_LOG_GLOBS)
             } else {
                 Filter::from_globs(globs)
             }
@@ -231,7 +231,7 @@ impl Tail<'_> {
         if let Some(i) = memchr::memrchr(b'\n', got) {
             self.resume = Position {
                 offset: self.offset + i as u64 + 1,
-                line: self.resume.line + crate::lines::count_lines(got),
+                line: self.resume.line + crate::search::lines::count_lines(got),
             };
         }
         self.offset += n as u64;
@@ -299,7 +299,7 @@ fn tail_start(file: &mut File, limit: u64, stop: &AtomicBool) -> io::Result<Opti
             break;
         }
         let chunk = &buf[..n];
-        let lines = crate::lines::count_lines(chunk);
+        let lines = crate::search::lines::count_lines(chunk);
         if let Some(i) = memchr::memrchr(b'\n', chunk) {
             pos = Position {
                 offset: read + i as u64 + 1,

@@ -189,11 +189,11 @@ pub(crate) fn field(line: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Category, CategorySet};
+    use crate::search::rules::{Category, CategorySet};
 
     fn rec(line: u64, text: &str, event: bool) -> Record {
         let mut r = Record::new("t".into(), line, line * 100);
-        crate::parse::Parser::new().parse_into(text.as_bytes(), text.as_bytes(), &mut r);
+        crate::search::parse::Parser::new().parse_into(text.as_bytes(), text.as_bytes(), &mut r);
         if event {
             r.categories = [Category::Pairing].into_iter().collect();
         }

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::input::{Input, InputError, describe};
-use crate::logs::is_log_name;
+use crate::read::input::{Input, InputError, describe};
+use crate::read::logs::is_log_name;
 
 /// How deep a walk goes before it reports the directory as too deeply nested: a
 /// guard for file systems where loops cannot be recognised by device and inode.

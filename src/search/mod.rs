@@ -7,15 +7,21 @@
 //! in one block search (`Scan::block`), so a record does not depend on how its input was cut.
 //! It does not open files (that is `input`) or format output (that is `output`).
 
+pub(crate) mod ansi;
+pub mod lines;
+pub(crate) mod parse;
+pub mod redact;
+pub(crate) mod rules;
+pub(crate) mod span;
+
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use crate::ansi;
-use crate::lines::{self, Fill, LineBuffer, LineCounter, Position};
-use crate::parse::Parser;
 use crate::record::Record;
-use crate::redact::Redactor;
-use crate::rules::{CategorySet, Classification, Rules, RulesError};
+use crate::search::lines::{Fill, LineBuffer, LineCounter, Position};
+use crate::search::parse::Parser;
+use crate::search::redact::Redactor;
+use crate::search::rules::{CategorySet, Classification, Rules, RulesError};
 
 /// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
 /// syscalls on files, and a pipe returns what it has anyway).
@@ -47,7 +53,7 @@ pub struct SearchConfig {
     pub categories: CategorySet,
     /// Bytes asked for per read by the stream driver.
     pub read_size: usize,
-    /// Replace secrets in records by markers (see [`crate::redact`]).
+    /// Replace secrets in records by markers (see [`crate::search::redact`]).
     pub redact: bool,
 }
 

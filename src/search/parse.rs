@@ -12,8 +12,8 @@ use std::borrow::Cow;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::ansi;
 use crate::record::{Kv, Level, Record};
+use crate::search::ansi;
 use crate::timestamp::UtcStamp;
 
 /// The compiled patterns of the line formats. Build once, share freely.

@@ -24,8 +24,8 @@ use serde::Serialize;
 
 use crate::cause::Cause;
 use crate::record::Record;
-use crate::rules::Category;
 use crate::search::Sink;
+use crate::search::rules::Category;
 use crate::timestamp::{Stamp, UtcStamp};
 
 /// Distinct values are counted by hash, and at most this many: a flood of spoofed
@@ -462,7 +462,7 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::CategorySet;
+    use crate::search::rules::CategorySet;
 
     fn event(remote: &str, ts: &str, cause: Cause) -> Record {
         let mut r = Record::new("-".into(), 1, 0);

@@ -7,10 +7,10 @@
 //!   to 64 KiB, so lines and events straddle reads everywhere;
 //! - bytes in memory ([`Searcher::search_slice`]);
 //! - newline-aligned chunks searched apart, each told where it starts (what
-//!   [`crate::batch`] does with one large file);
+//!   [`crate::drive::batch`] does with one large file);
 //! - a stream that starts part way into its input ([`Searcher::search_reader_at`],
-//!   what [`crate::follow`] does when it picks a file up at a position);
-//! - the real batch driver ([`crate::batch::search`]) on a file, with one worker
+//!   what [`crate::drive::follow`] does when it picks a file up at a position);
+//! - the real batch driver ([`crate::drive::batch::search`]) on a file, with one worker
 //!   (streamed) and with three and a one-byte split threshold (chunks).
 //!
 //! [`check`] runs a case through all of them twice. Without the diagnosis, every
@@ -24,7 +24,7 @@
 //! The drivers are called only from the `drive_*` adapters below, so a change of a
 //! driver's signature is fixed in one place.
 //!
-//! The proptests' failure seeds are in `drivertest.proptest-regressions` beside this
+//! The proptests' failure seeds are in `tester.proptest-regressions` beside this
 //! file (they came from `tests/drivers.rs`); see [`SEEDS`].
 
 use std::io;
@@ -34,16 +34,16 @@ use std::sync::{Arc, LazyLock};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
-use crate::ansi;
-use crate::batch::{self, BatchOptions};
-use crate::decompress::{self, Format};
 use crate::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Shown};
-use crate::input::{Input, InputError};
-use crate::lines::{Position, trim_cr};
-use crate::output::CollectSink;
-use crate::parse::Parser;
-use crate::redact::Redactor;
-use crate::rules::Rules;
+use crate::drive::batch::{self, BatchOptions};
+use crate::print::CollectSink;
+use crate::read::decompress::{self, Format};
+use crate::read::input::{Input, InputError};
+use crate::search::ansi;
+use crate::search::lines::{Position, trim_cr};
+use crate::search::parse::Parser;
+use crate::search::redact::Redactor;
+use crate::search::rules::Rules;
 use crate::{Category, CategorySet, Record, SearchConfig, Searcher, Sink};
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| Rules::new().unwrap());
@@ -597,7 +597,7 @@ fn empty_inputs() {
 
 /// The multi-line paste of the format fixtures (a CLI error block, a wrapped gateway
 /// line, audit fields one per line, pretty-printed JSON, a hint on its own line).
-const MULTI_LINE: &[u8] = include_bytes!("../testdata/formats/multi-line.txt");
+const MULTI_LINE: &[u8] = include_bytes!("../../testdata/formats/multi-line.txt");
 
 /// The spans the diagnosis makes of [`MULTI_LINE`], as `(line, end_line)`.
 fn spans(records: &[Record]) -> Vec<(u64, Option<u64>)> {
@@ -718,7 +718,7 @@ fn multi_line_input() -> impl Strategy<Value = Vec<u8>> {
 
 /// Where the proptests keep their failure seeds: `<this file>.proptest-regressions`,
 /// beside it. Said explicitly because proptest's default (`SourceParallel`) walks up
-/// to the directory holding `lib.rs` and uses `proptest-regressions/drivertest.txt`
+/// to the directory holding `lib.rs` and uses `proptest-regressions/tester.txt`
 /// beside `src/`, a place nobody looks. (Under `tests/` it found no `lib.rs` and fell
 /// back to the file beside the source, which is how the seeds got their name.)
 const SEEDS: FileFailurePersistence = FileFailurePersistence::WithSource("proptest-regressions");

@@ -51,12 +51,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::decompress::{self, Format, MAGIC_LEN};
-use crate::input::{Input, InputError, Totals, describe, read_error};
-use crate::lines::{Position, count_lines};
+use crate::read::decompress::{self, Format, MAGIC_LEN};
+use crate::read::input::{Input, InputError, Totals, describe, read_error};
+use crate::read::walk::{self, Filter, Item};
 use crate::record::Record;
+use crate::search::lines::{Position, count_lines};
 use crate::search::{SearchError, SearchStats, Searcher, Sink};
-use crate::walk::{self, Filter, Item};
 
 /// Default size from which a plain file is split into chunks.
 pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
@@ -817,14 +817,14 @@ fn write_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::CollectSink;
+    use crate::print::CollectSink;
     use crate::search::SearchConfig;
     use std::io::Write;
 
     fn searcher() -> Searcher {
         Searcher::new(SearchConfig::default())
             .unwrap()
-            .with_redactor(crate::redact::Redactor::with_key([7; 16]))
+            .with_redactor(crate::search::redact::Redactor::with_key([7; 16]))
     }
 
     const EVENT: &str = "10:30:12 [ws] closed before connect conn=c1 remote=127.0.0.1 code=1008 reason=pairing required\n";

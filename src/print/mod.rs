@@ -5,12 +5,15 @@
 //! all (`--quiet`). It does not decide which lines
 //! are records and it does not open files; every sink writes to a `Write` it is given.
 
+pub mod counts;
+pub mod stats;
+
 use std::io::{self, Write};
 
-use crate::counts::Counts;
+use crate::print::counts::Counts;
 use crate::record::{Level, Record};
-use crate::rules::Category;
 use crate::search::Sink;
+use crate::search::rules::Category;
 use crate::style::Style;
 use crate::text::terminal_safe;
 
@@ -347,7 +350,7 @@ impl<W: Write> Sink for Printer<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::CategorySet;
+    use crate::search::rules::CategorySet;
 
     fn rec(cats: &[Category]) -> Record {
         let mut r = Record::new("-".into(), 1, 0);

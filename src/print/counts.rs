@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::cause::Cause;
 use crate::record::Record;
-use crate::rules::Category;
 use crate::search::Sink;
+use crate::search::rules::Category;
 
 /// The counts of one input, or of the whole run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl Sink for Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::CategorySet;
+    use crate::search::rules::CategorySet;
 
     fn rec(source: &str, cats: &[Category], cause: Option<Cause>) -> Record {
         let mut r = Record::new(Arc::from(source), 1, 0);
