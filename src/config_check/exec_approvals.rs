@@ -92,7 +92,7 @@ pub struct ApprovalsCheck {
     pub policy: ApprovalsPolicy,
 }
 
-struct Ctx<'a> {
+struct ApprovalsWalk<'a> {
     file: &'a str,
     version: Option<OcVersion>,
     out: Vec<Finding>,
@@ -101,7 +101,7 @@ struct Ctx<'a> {
 /// Checks a parsed `exec-approvals.json`. `version` is the OpenClaw version the
 /// config says it was last written by, to tailor "what OpenClaw does".
 pub fn check(file: &str, root: &Node, version: Option<OcVersion>) -> ApprovalsCheck {
-    let mut cx = Ctx {
+    let mut cx = ApprovalsWalk {
         file,
         version,
         out: Vec::new(),
@@ -175,7 +175,7 @@ pub fn check(file: &str, root: &Node, version: Option<OcVersion>) -> ApprovalsCh
     }
 }
 
-fn check_version(cx: &mut Ctx<'_>, root: &Node) {
+fn check_version(cx: &mut ApprovalsWalk<'_>, root: &Node) {
     let top = CfgPath::root();
     match root.get("version") {
         None => cx.out.push(
@@ -221,7 +221,11 @@ fn check_version(cx: &mut Ctx<'_>, root: &Node) {
     }
 }
 
-fn object_or_report<'n>(cx: &mut Ctx<'_>, m: &'n Member, p: &CfgPath) -> Option<&'n [Member]> {
+fn object_or_report<'n>(
+    cx: &mut ApprovalsWalk<'_>,
+    m: &'n Member,
+    p: &CfgPath,
+) -> Option<&'n [Member]> {
     match m.value.as_object() {
         Some(o) => Some(o),
         None => {
@@ -267,7 +271,7 @@ fn json_pointer(parent: &CfgPath) -> String {
     s
 }
 
-fn check_socket(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) {
+fn check_socket(cx: &mut ApprovalsWalk<'_>, m: &Member, p: &CfgPath) {
     let Some(obj) = object_or_report(cx, m, p) else {
         return;
     };
@@ -306,7 +310,7 @@ fn default_for(field: &str) -> &'static str {
 /// Checks the policy fields of `defaults` or one agent; returns the valid
 /// `security`/`ask` found (used for `defaults`).
 fn check_policy_object(
-    cx: &mut Ctx<'_>,
+    cx: &mut ApprovalsWalk<'_>,
     obj: &[Member],
     p: &CfgPath,
     known: &[&str],
@@ -372,7 +376,7 @@ fn check_policy_object(
     found
 }
 
-fn check_agents(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) {
+fn check_agents(cx: &mut ApprovalsWalk<'_>, m: &Member, p: &CfgPath) {
     let Some(agents) = object_or_report(cx, m, p) else {
         return;
     };
@@ -418,7 +422,7 @@ fn check_agents(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) {
     }
 }
 
-fn check_allowlist(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) {
+fn check_allowlist(cx: &mut ApprovalsWalk<'_>, m: &Member, p: &CfgPath) {
     let Some(items) = m.value.as_array() else {
         cx.out.push(
             wrong_type(
@@ -525,7 +529,12 @@ fn empty_pattern(file: &str, at: &Node, p: &CfgPath) -> Finding {
 }
 
 /// Checks one object entry; returns its pattern when OpenClaw would keep it.
-fn check_entry(cx: &mut Ctx<'_>, item: &Node, fields: &[Member], ip: &CfgPath) -> Option<String> {
+fn check_entry(
+    cx: &mut ApprovalsWalk<'_>,
+    item: &Node,
+    fields: &[Member],
+    ip: &CfgPath,
+) -> Option<String> {
     for f in last_members(fields) {
         let fp = ip.key(&f.key);
         if !ENTRY_KEYS.contains(&f.key.as_str()) {

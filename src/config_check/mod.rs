@@ -622,7 +622,7 @@ fn cross_check(
 }
 
 /// One unit of work: files that belong together.
-struct Target {
+struct FilePair {
     config: Option<PathBuf>,
     approvals: Option<PathBuf>,
 }
@@ -634,13 +634,13 @@ fn exists_or_unreadable(p: &Path) -> bool {
     }
 }
 
-fn resolve_targets(paths: &[PathBuf]) -> Result<Vec<Target>, CheckError> {
+fn resolve_targets(paths: &[PathBuf]) -> Result<Vec<FilePair>, CheckError> {
     if paths.is_empty() {
         let (config, approvals) = default_paths()?;
         if !exists_or_unreadable(&config) && !exists_or_unreadable(&approvals) {
             return Err(CheckError::NoDefaultConfig { config, approvals });
         }
-        return Ok(vec![Target {
+        return Ok(vec![FilePair {
             config: Some(config),
             approvals: Some(approvals),
         }]);
@@ -654,7 +654,7 @@ fn resolve_targets(paths: &[PathBuf]) -> Result<Vec<Target>, CheckError> {
                 if !exists_or_unreadable(&config) && !exists_or_unreadable(&approvals) {
                     return Err(CheckError::NoConfigInDir { dir: p.clone() });
                 }
-                targets.push(Target {
+                targets.push(FilePair {
                     config: Some(config),
                     approvals: Some(approvals),
                 });
@@ -669,12 +669,12 @@ fn resolve_targets(paths: &[PathBuf]) -> Result<Vec<Target>, CheckError> {
                     .map(|n| n.to_string_lossy().contains("exec-approvals"))
                     .unwrap_or(false);
                 targets.push(if is_approvals {
-                    Target {
+                    FilePair {
                         config: None,
                         approvals: Some(p.clone()),
                     }
                 } else {
-                    Target {
+                    FilePair {
                         config: Some(p.clone()),
                         approvals: None,
                     }

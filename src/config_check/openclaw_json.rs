@@ -242,12 +242,12 @@ pub struct OpenclawCheck {
     pub tools_exec: ToolsExecPolicy,
 }
 
-struct Ctx<'a> {
+struct ConfigWalk<'a> {
     file: &'a str,
     out: Vec<Finding>,
 }
 
-impl Ctx<'_> {
+impl ConfigWalk<'_> {
     /// An unknown key in a strict object: an error naming zod's message.
     fn strict_unknown(
         &mut self,
@@ -332,7 +332,7 @@ fn cause_for_path(p: &CfgPath) -> Cause {
 
 /// Checks a parsed `openclaw.json`.
 pub fn check(file: &str, root: &Node) -> OpenclawCheck {
-    let mut cx = Ctx {
+    let mut cx = ConfigWalk {
         file,
         out: Vec::new(),
     };
@@ -413,7 +413,7 @@ pub fn check(file: &str, root: &Node) -> OpenclawCheck {
     result
 }
 
-fn includes(cx: &mut Ctx<'_>, node: &Node, path: &CfgPath) {
+fn includes(cx: &mut ConfigWalk<'_>, node: &Node, path: &CfgPath) {
     match &node.value {
         Value::Object(members) => {
             for m in members {
@@ -447,7 +447,7 @@ fn includes(cx: &mut Ctx<'_>, node: &Node, path: &CfgPath) {
     }
 }
 
-fn check_gateway(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
+fn check_gateway(cx: &mut ConfigWalk<'_>, obj: &[Member], p: &CfgPath) {
     let include_here = has_include(obj);
     let mut bind_custom: Option<&Member> = None;
     for m in last_members(obj) {
@@ -547,7 +547,7 @@ fn check_gateway(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
 }
 
 /// Returns the valid bind mode, if any.
-fn check_bind(cx: &mut Ctx<'_>, m: &Member, mp: &CfgPath) -> Option<String> {
+fn check_bind(cx: &mut ConfigWalk<'_>, m: &Member, mp: &CfgPath) -> Option<String> {
     if let Some(s) = m.value.as_str() {
         let loopback = BIND_LOOPBACK_ALIASES.contains(&s.trim());
         let lan = BIND_LAN_ALIASES.contains(&s.trim());
@@ -592,7 +592,7 @@ fn check_bind(cx: &mut Ctx<'_>, m: &Member, mp: &CfgPath) -> Option<String> {
 /// Checks keys against `known` (errors: these objects are strict) and the listed
 /// enum fields.
 fn check_keys_and_enums(
-    cx: &mut Ctx<'_>,
+    cx: &mut ConfigWalk<'_>,
     obj: &[Member],
     p: &CfgPath,
     known: &[&str],
@@ -610,7 +610,7 @@ fn check_keys_and_enums(
     }
 }
 
-fn check_control_ui_flags(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
+fn check_control_ui_flags(cx: &mut ConfigWalk<'_>, obj: &[Member], p: &CfgPath) {
     for (key, what) in [
         (
             "allowInsecureAuth",
@@ -654,7 +654,7 @@ fn fingerprint(s: &str) -> u64 {
     h.finish()
 }
 
-fn check_token_consistency(cx: &mut Ctx<'_>, gateway: &[Member], p: &CfgPath) {
+fn check_token_consistency(cx: &mut ConfigWalk<'_>, gateway: &[Member], p: &CfgPath) {
     let auth = gateway
         .iter()
         .rev()
@@ -731,7 +731,7 @@ fn check_token_consistency(cx: &mut Ctx<'_>, gateway: &[Member], p: &CfgPath) {
     }
 }
 
-fn check_agents(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
+fn check_agents(cx: &mut ConfigWalk<'_>, obj: &[Member], p: &CfgPath) {
     let include_here = has_include(obj);
     for m in last_members(obj) {
         let mp = p.key(&m.key);
@@ -779,7 +779,7 @@ fn check_agents(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
     }
 }
 
-fn check_subagents(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath, known: &[&str]) {
+fn check_subagents(cx: &mut ConfigWalk<'_>, m: &Member, p: &CfgPath, known: &[&str]) {
     let Some(obj) = cx.object(m, p, Cause::SubagentScopeUpgrade) else {
         return;
     };
@@ -813,7 +813,7 @@ fn placeholder_re() -> Option<&'static Regex> {
 
 /// `allowFrom` as OpenClaw normalises it: entries as strings, trimmed, empty ones
 /// dropped. Also reports placeholders and ids too large for a JavaScript number.
-fn allow_from_entries(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) -> Vec<String> {
+fn allow_from_entries(cx: &mut ConfigWalk<'_>, m: &Member, p: &CfgPath) -> Vec<String> {
     let Some(items) = m.value.as_array() else {
         let f = wrong_type(
             cx.file,
@@ -901,7 +901,7 @@ const INSTEAD_DM: &str = "to let specific people DM the bot, list their sender i
      bot's pairing reply shows a sender's id); or keep \"pairing\" and approve each sender with \
      `openclaw pairing list <channel>` → `openclaw pairing approve <channel> <CODE>`";
 
-fn check_channels(cx: &mut Ctx<'_>, obj: &[Member], p: &CfgPath) {
+fn check_channels(cx: &mut ConfigWalk<'_>, obj: &[Member], p: &CfgPath) {
     for cm in last_members(obj) {
         if cm.key == "defaults" || cm.key == "$include" {
             continue;
@@ -918,7 +918,7 @@ struct DmSettings<'n> {
     allow_from: Option<Vec<String>>,
 }
 
-fn check_channel(cx: &mut Ctx<'_>, name: &str, ch: &[Member], p: &CfgPath) {
+fn check_channel(cx: &mut ConfigWalk<'_>, name: &str, ch: &[Member], p: &CfgPath) {
     let cause = Cause::DmPolicyPairing;
     let strict_dm = name == "discord" || name == "slack";
     let mut settings = DmSettings {
@@ -1038,7 +1038,7 @@ fn legacy_dm(file: &str, m: &Member, p: &CfgPath, channel: &str, now: &str) -> F
 }
 
 fn check_account(
-    cx: &mut Ctx<'_>,
+    cx: &mut ConfigWalk<'_>,
     name: &str,
     acc: &[Member],
     p: &CfgPath,
@@ -1090,7 +1090,7 @@ fn check_account(
 /// `allowlist` needs at least one sender, `open` needs `"*"` (facts §5.3).
 #[allow(clippy::too_many_arguments)]
 fn dm_requirements(
-    cx: &mut Ctx<'_>,
+    cx: &mut ConfigWalk<'_>,
     channel: &str,
     chan_path: &CfgPath,
     policy_path: &CfgPath,
@@ -1181,7 +1181,7 @@ fn dm_requirements(
     }
 }
 
-fn check_tools_exec(cx: &mut Ctx<'_>, m: &Member, p: &CfgPath) -> ToolsExecPolicy {
+fn check_tools_exec(cx: &mut ConfigWalk<'_>, m: &Member, p: &CfgPath) -> ToolsExecPolicy {
     let cause = Cause::ExecApprovalsInvalid;
     let mut found = ToolsExecPolicy::default();
     let Some(obj) = cx.object(m, p, cause) else {

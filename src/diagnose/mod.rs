@@ -54,7 +54,7 @@ use crate::search::{ContextLines, Sink};
 use causes::{Facet, Facets, FixParams};
 use correlate::{Id, Incident, Table};
 use incident::{Confidence, Evidence, LineKind, MAX_EVIDENCE, Verdict};
-pub use report::Report;
+pub use report::Diagnosis;
 use version::VersionTracker;
 
 /// Most records [`Annotate`] holds back for later evidence.
@@ -524,7 +524,7 @@ impl Diagnoser {
 
     /// The report as the evidence stands now (the state is unchanged, so a Ctrl-C
     /// summary can be printed mid-stream).
-    pub fn report(&self) -> Report {
+    pub fn report(&self) -> Diagnosis {
         let view = self.version.view();
         let mut agg = self.agg.clone();
         let mut live: Vec<&Incident> = self.table.iter().collect();

@@ -32,7 +32,7 @@ const MAX_EXAMPLE_CHARS: usize = 400;
 /// What the diagnosis concluded, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum Conclusion {
     /// At least one cause with something to fix (exit 0).
     CauseIdentified,
     /// No events, or only benign or unexplained ones (exit 1).
@@ -41,11 +41,11 @@ pub enum Outcome {
 
 /// The whole report.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub struct Diagnosis {
     /// Document version ([`REPORT_VERSION`]).
     pub v: u32,
     /// The outcome.
-    pub outcome: Outcome,
+    pub outcome: Conclusion,
     /// The inputs that held records, in order (files the default mode read are
     /// listed by the caller separately).
     pub inputs: Vec<String>,
@@ -187,7 +187,7 @@ pub(crate) fn build(
     inputs: &[String],
     events: u64,
     config: Option<&CheckReport>,
-) -> Report {
+) -> Diagnosis {
     let mut causes_out: Vec<CauseReport> = Vec::new();
     let cfg = config.map(config_facets).unwrap_or_default();
     let mut all_causes: Vec<Cause> = agg.causes.iter().map(|(c, _)| *c).collect();
@@ -293,9 +293,9 @@ pub(crate) fn build(
         )
     });
     let outcome = if causes_out.is_empty() {
-        Outcome::NothingToFix
+        Conclusion::NothingToFix
     } else {
-        Outcome::CauseIdentified
+        Conclusion::CauseIdentified
     };
     // Supporting notes whose cause was not found are listed with the unexplained.
     let mut unexplained = agg.unexplained.clone();
@@ -304,7 +304,7 @@ pub(crate) fn build(
             unexplained.push(n.clone());
         }
     }
-    Report {
+    Diagnosis {
         v: REPORT_VERSION,
         outcome,
         inputs: inputs.to_vec(),
@@ -356,7 +356,7 @@ impl Style {
 }
 
 /// Renders the report for people; `color` turns on SGR styles.
-pub fn render_text(report: &Report, color: bool) -> String {
+pub fn render_text(report: &Diagnosis, color: bool) -> String {
     let read_files = &report.file_logs;
     let st = Style { on: color };
     let safe = terminal_safe;
@@ -380,12 +380,12 @@ pub fn render_text(report: &Report, color: bool) -> String {
     };
     let n = report.causes.len() as u64;
     let head = match report.outcome {
-        Outcome::CauseIdentified => format!(
+        Conclusion::CauseIdentified => format!(
             "clawscan diagnose: {} in {inputs} ({})",
             plural(n, "cause", "causes"),
             plural(report.events, "event", "events")
         ),
-        Outcome::NothingToFix => format!(
+        Conclusion::NothingToFix => format!(
             "clawscan diagnose: nothing to fix in {inputs} ({})",
             plural(report.events, "event", "events")
         ),
@@ -520,7 +520,7 @@ pub fn render_text(report: &Report, color: bool) -> String {
             plural(cfg.findings as u64, "finding", "findings")
         );
     }
-    if report.outcome == Outcome::NothingToFix {
+    if report.outcome == Conclusion::NothingToFix {
         let _ = writeln!(o);
         if report.events == 0 {
             let _ = writeln!(

@@ -7,12 +7,12 @@ use super::*;
 use crate::print::CollectSink;
 use crate::{SearchConfig, Searcher};
 
-fn run(log: &str) -> (Vec<Record>, Report) {
+fn run(log: &str) -> (Vec<Record>, Diagnosis) {
     run_with(log, Shown::default())
 }
 
 /// [`run`], passing on to the collector what `forward` selects.
-fn run_with(log: &str, shown: Shown) -> (Vec<Record>, Report) {
+fn run_with(log: &str, shown: Shown) -> (Vec<Record>, Diagnosis) {
     let searcher = Searcher::new(SearchConfig::default())
         .unwrap()
         .with_context(context_pattern())
@@ -168,7 +168,11 @@ fn decoys_are_nothing_to_fix() {
 [ws] closed before connect conn=d2 remote=127.0.0.1 code=1006 reason=n/a
 ";
     let (_, report) = run(log);
-    assert_eq!(report.outcome, report::Outcome::NothingToFix, "{report:#?}");
+    assert_eq!(
+        report.outcome,
+        report::Conclusion::NothingToFix,
+        "{report:#?}"
+    );
 }
 
 #[test]

@@ -1,9 +1,11 @@
-//! Output sinks: where records go once found.
+//! Where records go once found: the output stage.
 //!
 //! This module owns the output formats of a scan: NDJSON (the default), one human
-//! line per record (`--format text`), per-category counts (`--count`) and nothing at
-//! all (`--quiet`). It does not decide which lines
-//! are records and it does not open files; every sink writes to a `Write` it is given.
+//! line per record (`--format text`), and [`Printer`], the one output type a session
+//! writes into (those two, `-c` counts from [`counts`], `--quiet`, or nothing);
+//! [`stats`] keeps the `--stats` totals. It does not decide which lines are records,
+//! nor which are shown (that is [`crate::session`]), and it does not open files:
+//! every sink writes to a `Write` it is given.
 
 pub mod counts;
 pub mod stats;
@@ -205,62 +207,6 @@ impl<W: Write> Sink for TextSink<W> {
     }
 }
 
-/// Counts records per category (`--count`).
-#[derive(Clone, Debug, Default)]
-pub struct CountSink {
-    per_category: [u64; Category::ALL.len()],
-    total: u64,
-}
-
-impl CountSink {
-    /// An empty count.
-    pub fn new() -> CountSink {
-        CountSink::default()
-    }
-
-    /// Records counted.
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-
-    /// Records counted that carry `c`.
-    pub fn count(&self, c: Category) -> u64 {
-        self.per_category[c as usize]
-    }
-
-    /// Writes `CATEGORY COUNT` lines for every category seen, then `total COUNT`.
-    pub fn write_to<W: Write>(&self, mut out: W) -> io::Result<()> {
-        for c in Category::ALL {
-            let n = self.count(c);
-            if n > 0 {
-                writeln!(out, "{:<15} {n}", c.as_str())?;
-            }
-        }
-        writeln!(out, "{:<15} {}", "total", self.total)?;
-        out.flush()
-    }
-}
-
-impl Sink for CountSink {
-    fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        self.total += 1;
-        for c in rec.categories.iter() {
-            self.per_category[c as usize] += 1;
-        }
-        Ok(true)
-    }
-}
-
-/// Prints nothing and stops at the first record (`--quiet`: only the exit code speaks).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct QuietSink;
-
-impl Sink for QuietSink {
-    fn record(&mut self, _rec: &Record) -> io::Result<bool> {
-        Ok(false)
-    }
-}
-
 /// Keeps every record in memory: for tests and small tools.
 #[derive(Clone, Debug, Default)]
 pub struct CollectSink(pub Vec<Record>);
@@ -372,20 +318,6 @@ mod tests {
     }
 
     #[test]
-    fn count_sink_counts_each_category() {
-        let mut sink = CountSink::new();
-        sink.record(&rec(&[Category::Pairing, Category::Close1008]))
-            .unwrap();
-        sink.record(&rec(&[Category::Pairing])).unwrap();
-        let mut out = Vec::new();
-        sink.write_to(&mut out).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "pairing         2\nclose_1008      1\ntotal           2\n"
-        );
-    }
-
-    #[test]
     fn text_sink_writes_one_plain_line_per_record() {
         let mut r = rec(&[Category::Pairing, Category::Close1008]);
         r.source = "gateway.log".into();
@@ -410,7 +342,8 @@ mod tests {
     }
 
     #[test]
-    fn quiet_sink_stops() {
-        assert!(!QuietSink.record(&rec(&[])).unwrap());
+    fn quiet_stops_and_discard_goes_on() {
+        assert!(!Printer::<Vec<u8>>::Quiet.record(&rec(&[])).unwrap());
+        assert!(Printer::<Vec<u8>>::Discard.record(&rec(&[])).unwrap());
     }
 }

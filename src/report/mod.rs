@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::config_check::{self, CheckReport, OcVersion, Severity};
-use crate::diagnose::report::{self as diag_report, Report};
+use crate::diagnose::report::{self as diag_report, Diagnosis};
 use crate::diagnose::{DiagnoseOptions, Diagnoser, setup};
 use crate::read::input::{Input, InputError};
 use crate::read::walk::{self, Filter, Item};
@@ -131,7 +131,7 @@ pub struct HelpReport {
     /// The OpenClaw versions the logs and config show.
     pub versions: Versions,
     /// The diagnosis.
-    pub diagnosis: Diagnosis,
+    pub diagnosis: DiagnosisSection,
     /// The config check.
     pub config: ConfigSection,
     /// `openclaw doctor`.
@@ -155,7 +155,7 @@ pub struct Versions {
 
 /// The diagnosis in brief.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnosis {
+pub struct DiagnosisSection {
     /// Event lines read.
     pub events: u64,
     /// The causes, what to do first first.
@@ -584,7 +584,11 @@ fn logs_section(
     }
 }
 
-fn diagnosis_section(report: &Report, collector: &Collector, cut: &mut Vec<String>) -> Diagnosis {
+fn diagnosis_section(
+    report: &Diagnosis,
+    collector: &Collector,
+    cut: &mut Vec<String>,
+) -> DiagnosisSection {
     let mut omitted_total = 0;
     let causes = report
         .causes
@@ -654,7 +658,7 @@ fn diagnosis_section(report: &Report, collector: &Collector, cut: &mut Vec<Strin
             })
             .collect()
     };
-    Diagnosis {
+    DiagnosisSection {
         events: report.events,
         causes,
         unexplained: notes(&report.unexplained),

@@ -418,11 +418,11 @@ fn many_connections(n: u64) -> String {
 #[test]
 fn per_connection_state_stays_bounded() {
     use clawscan::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Shown};
-    use clawscan::print::CountSink;
+    use clawscan::print::counts::Counts;
     use clawscan::{SearchConfig, Searcher, Sink};
 
     struct Probe {
-        inner: Annotate<CountSink>,
+        inner: Annotate<Counts>,
         max_live: usize,
         max_conns: usize,
         max_held: usize,
@@ -445,7 +445,7 @@ fn per_connection_state_stays_bounded() {
         .unwrap();
     let mut probe = Probe {
         inner: Annotate::new(
-            CountSink::new(),
+            Counts::new(),
             Diagnoser::new(&DiagnoseOptions::default()),
             Shown::default(),
         ),

@@ -347,7 +347,7 @@ pub(crate) struct ReportArgs {
     #[arg(long)]
     pub(crate) no_doctor: bool,
 
-    /// Stop `openclaw doctor` after this many seconds.
+    /// Stop `openclaw doctor` after this long (seconds, or `30s`, `2m`; at most an hour).
     #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_seconds)]
     pub(crate) doctor_timeout: Duration,
 
@@ -509,12 +509,13 @@ fn parse_time(s: &str) -> Result<Stamp, String> {
     timefilter::parse_bound(s, Stamp::now())
 }
 
+/// A timeout: the same forms as an interval (`20`, `2.5s`, `500ms`, `1m`), at most an
+/// hour.
 fn parse_seconds(s: &str) -> Result<Duration, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(Duration::from_secs_f64(v)),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds (0 < SECS <= 3600)"
-        )),
+    match stats::parse_interval(s) {
+        Ok(d) if d <= Duration::from_secs(3600) => Ok(d),
+        Ok(_) => Err(format!("'{s}' is out of range (at most 3600 seconds)")),
+        Err(e) => Err(e),
     }
 }
 
@@ -555,6 +556,16 @@ pub(crate) fn man_page(subcommand: Option<&str>) -> clap_mangen::Man {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_seconds("20"), Ok(Duration::from_secs(20)));
+        assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_seconds("500ms"), Ok(Duration::from_millis(500)));
+        assert!(parse_seconds("0").is_err());
+        assert!(parse_seconds("2h").is_err());
+        assert!(parse_seconds("x").is_err());
+    }
 
     #[test]
     fn sizes() {

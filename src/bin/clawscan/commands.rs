@@ -344,8 +344,8 @@ pub(crate) fn diagnose(args: DiagnoseArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Error);
     }
     Ok(match outcome {
-        diagnose::report::Outcome::CauseIdentified => Outcome::Match,
-        diagnose::report::Outcome::NothingToFix => Outcome::NoMatch,
+        diagnose::report::Conclusion::CauseIdentified => Outcome::Match,
+        diagnose::report::Conclusion::NothingToFix => Outcome::NoMatch,
     })
 }
 
