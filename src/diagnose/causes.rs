@@ -509,7 +509,7 @@ pub static CAUSES: &[CauseRow] = &[
                 facet: None,
                 range: Range::Unknown,
                 steps: &[
-                    "The log does not tell the OpenClaw version ({version}; pass --openclaw-version). RequestKind-agent calls fail this way on 2026.2.19 – 2026.2.22 and 2026.3.25 – 2026.4.4: on those, upgrade to 2026.4.5 or later.",
+                    "The log does not tell the OpenClaw version ({version}; pass --openclaw-version). Sub-agent calls fail this way on 2026.2.19 – 2026.2.22 and 2026.3.25 – 2026.4.4: on those, upgrade to 2026.4.5 or later.",
                     "On any version, approve the pending upgrade once: `openclaw devices list`, then {approve}.",
                 ],
             },
