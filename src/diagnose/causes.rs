@@ -112,8 +112,14 @@ pub enum Range {
     /// `[from, until)`, either end open.
     In(Option<OcVersion>, Option<OcVersion>),
     /// When no `In` rule of the same facet applies with certainty (the log cannot
-    /// tell the version, or cannot place it).
-    Unknown,
+    /// tell the version, or cannot place it). The steps speak of the releases in
+    /// `[about.0, about.1)`: when the log rules those out (it says "2026.6.1 or
+    /// later"), the `In` rules still possible are given instead, each introduced by
+    /// its range, so no step is about a release the user is not running.
+    Unknown {
+        /// The releases the steps are about.
+        about: (Option<OcVersion>, Option<OcVersion>),
+    },
 }
 
 /// Fix steps for one version range and (optionally) one facet.
@@ -404,7 +410,9 @@ pub static CAUSES: &[CauseRow] = &[
             },
             FixRule {
                 facet: None,
-                range: Range::Unknown,
+                range: Range::Unknown {
+                    about: (ver(2026, 3, 31), ver(2026, 4, 2)),
+                },
                 steps: &[
                     "The log does not tell the OpenClaw version ({version}; pass --openclaw-version). On 2026.3.31 – 2026.4.1 this is the empty-role bug fixed in 2026.4.2 (#59092): upgrade to 2026.4.2 or later and restart the gateway.",
                     "Meanwhile (and on 2026.4.2 or later) approve the device once: `openclaw devices list`, then {approve}.",
@@ -461,7 +469,9 @@ pub static CAUSES: &[CauseRow] = &[
             },
             FixRule {
                 facet: Some(Facet::ApprovalsUpgrade),
-                range: Range::Unknown,
+                range: Range::Unknown {
+                    about: (ver(2026, 3, 25), ver(2026, 4, 5)),
+                },
                 steps: &[
                     "The exec approvals client (the gateway's own in-process client) asked for `operator.approvals` and was refused: approve the pending upgrade once (`openclaw devices list`, then {approve}); on 2026.3.25 – 2026.4.4 upgrading to 2026.4.5 or later also fixes it.",
                 ],
@@ -507,7 +517,9 @@ pub static CAUSES: &[CauseRow] = &[
             },
             FixRule {
                 facet: None,
-                range: Range::Unknown,
+                range: Range::Unknown {
+                    about: (ver(2026, 2, 19), ver(2026, 4, 5)),
+                },
                 steps: &[
                     "The log does not tell the OpenClaw version ({version}; pass --openclaw-version). Sub-agent calls fail this way on 2026.2.19 – 2026.2.22 and 2026.3.25 – 2026.4.4: on those, upgrade to 2026.4.5 or later.",
                     "On any version, approve the pending upgrade once: `openclaw devices list`, then {approve}.",
@@ -776,19 +788,57 @@ pub fn fix_steps(
     };
     let mut out = Vec::new();
     for r in row.fixes.iter().filter(|r| applies(r)) {
-        let take = match r.range {
-            Range::Any => true,
-            Range::In(..) => known(r),
-            Range::Unknown => !row
-                .fixes
-                .iter()
-                .any(|o| o.facet == r.facet && applies(o) && known(o)),
-        };
+        let take =
+            match r.range {
+                Range::Any => true,
+                Range::In(..) => known(r),
+                Range::Unknown {
+                    about: (from, until),
+                } => {
+                    let placed = row
+                        .fixes
+                        .iter()
+                        .any(|o| o.facet == r.facet && applies(o) && known(o));
+                    if placed {
+                        false
+                    } else if view.in_range(from, until) == Some(false) {
+                        // The catch-all speaks of releases the log rules out: the rules of
+                        // the releases it leaves open, each said to be about its range.
+                        for o in row
+                            .fixes
+                            .iter()
+                            .filter(|o| o.facet == r.facet && applies(o))
+                        {
+                            if let Range::In(a, b) = o.range
+                                && view.in_range(a, b).is_none()
+                            {
+                                let on = range_text(a, b);
+                                out.extend(o.steps.iter().map(|s| {
+                                    format!("If it runs {on}: {}", fill(s, view, params))
+                                }));
+                            }
+                        }
+                        false
+                    } else {
+                        true
+                    }
+                }
+            };
         if take {
             out.extend(r.steps.iter().map(|s| fill(s, view, params)));
         }
     }
     out
+}
+
+/// `[from, until)` for people.
+fn range_text(from: Option<OcVersion>, until: Option<OcVersion>) -> String {
+    match (from, until) {
+        (Some(a), Some(b)) => format!("{a} or later, before {b}"),
+        (Some(a), None) => format!("{a} or later"),
+        (None, Some(b)) => format!("a release before {b}"),
+        (None, None) => "any release".to_string(),
+    }
 }
 
 /// Fills the placeholders of one step.
@@ -854,6 +904,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A log that places the release only partly ("2026.6.1 or later") gets the steps
+    /// of the releases it leaves open, never the catch-all's advice for older ones.
+    #[test]
+    fn a_partly_known_release_gets_no_steps_for_releases_it_rules_out() {
+        let p = FixParams::default();
+        let later = VersionView {
+            exact: None,
+            min: Some(OcVersion::new(2026, 6, 1)),
+            max: None,
+        };
+        let steps = fix_steps(Cause::LoopbackLocalExec, Facets::default(), &later, &p);
+        assert!(
+            !steps.iter().any(|s| s.contains("upgrade to 2026.4.2")),
+            "{steps:#?}"
+        );
+        assert!(
+            steps[0].starts_with("If it runs 2026.4.2 or later, before 2026.8.1: "),
+            "{steps:#?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.starts_with("If it runs 2026.8.1 or later: ")),
+            "{steps:#?}"
+        );
+        // A span that still holds the releases the catch-all speaks of keeps it.
+        let open = VersionView {
+            exact: None,
+            min: Some(OcVersion::new(2026, 2, 19)),
+            max: Some(OcVersion::new(2026, 4, 2)),
+        };
+        let steps = fix_steps(Cause::LoopbackLocalExec, Facets::default(), &open, &p);
+        assert!(
+            steps[0].starts_with("The log does not tell the OpenClaw version"),
+            "{steps:#?}"
+        );
     }
 
     /// For every cause, every facet and every release era, the steps name no key the
