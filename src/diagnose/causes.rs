@@ -780,6 +780,18 @@ pub fn fix_steps(
     view: &VersionView,
     params: &FixParams,
 ) -> Vec<String> {
+    first_fix_steps(cause, facets, view, params, usize::MAX)
+}
+
+/// The first `limit` of [`fix_steps`], filling no more than those: a record's hint is
+/// the first step, asked for once per incident.
+pub fn first_fix_steps(
+    cause: Cause,
+    facets: Facets,
+    view: &VersionView,
+    params: &FixParams,
+    limit: usize,
+) -> Vec<String> {
     let row = row(cause);
     let applies = |r: &FixRule| r.facet.is_none_or(|f| facets.contains(f));
     let known = |r: &FixRule| match r.range {
@@ -826,6 +838,10 @@ pub fn fix_steps(
             };
         if take {
             out.extend(r.steps.iter().map(|s| fill(s, view, params)));
+        }
+        if out.len() >= limit {
+            out.truncate(limit);
+            break;
         }
     }
     out
@@ -901,6 +917,35 @@ mod tests {
                     if lower.contains("delete") || lower.contains("rm ") {
                         assert!(lower.starts_with("do not delete"), "{s}");
                     }
+                }
+            }
+        }
+    }
+
+    /// A record's hint (the first step) is the first of the report's steps.
+    #[test]
+    fn the_first_step_is_the_first_of_all_steps() {
+        let p = FixParams::default();
+        let views = [
+            VersionView::default(),
+            VersionView::exact(OcVersion::new(2026, 3, 31)),
+            VersionView::exact(OcVersion::new(2026, 9, 1)),
+            VersionView {
+                exact: None,
+                min: Some(OcVersion::new(2026, 6, 1)),
+                max: None,
+            },
+        ];
+        for row in CAUSES {
+            for view in &views {
+                for f in FACETS.iter().map(|f| {
+                    let mut s = Facets::default();
+                    s.insert(*f);
+                    s
+                }) {
+                    let all = fix_steps(row.cause, f, view, &p);
+                    let first = first_fix_steps(row.cause, f, view, &p, 1);
+                    assert_eq!(first, all.into_iter().take(1).collect::<Vec<_>>());
                 }
             }
         }

@@ -630,7 +630,7 @@ fn annotation_of(inc: &Incident, v: &Verdict, view: &version::VersionView) -> An
                 sender: inc.facts.sender.clone(),
                 code: inc.facts.code.clone(),
             };
-            let steps = causes::fix_steps(c, facets, view, &params);
+            let steps = causes::first_fix_steps(c, facets, view, &params, 1);
             let hint = match (v.note, steps.into_iter().next()) {
                 (Some(n), Some(s)) if c == Cause::Unknown => format!("{n}. {s}"),
                 (_, Some(s)) => s,
