@@ -30,7 +30,7 @@
 //!   [`text`] and [`style`] are the vocabulary: they import nothing above them;
 //! - [`diagnose`] names the cause behind a failure, as a sink adapter that reads every
 //!   record and sets `cause` and `hint` on the ones shown;
-//! - [`print`] writes records (NDJSON, text), counts and `--stats` totals;
+//! - [`print`](mod@print) writes records (NDJSON, text), counts and `--stats` totals;
 //! - [`session`] composes them for a command: the selection the user sees, the
 //!   diagnosis that sees everything, the Ctrl-C handle;
 //! - [`config_check`] checks OpenClaw's config as OpenClaw reads it; [`report`] puts

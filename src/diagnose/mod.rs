@@ -163,7 +163,7 @@ fn context_lines(plain_scan: bool) -> ContextLines {
 }
 
 /// The context lines the diagnosis reads besides events: every kind in
-/// [`CONTEXT_FORMS`]. Pass to [`crate::Searcher::with_context`].
+/// `CONTEXT_FORMS`. Pass to [`crate::Searcher::with_context`].
 pub fn context_pattern() -> ContextLines {
     static LINES: LazyLock<ContextLines> = LazyLock::new(|| context_lines(false));
     LINES.clone()

@@ -174,7 +174,7 @@ pub enum RulesError {
     /// A pattern did not compile.
     #[error("rule pattern does not compile: {0}")]
     Pattern(String),
-    /// The table has more than [`MAX_RULES`] rows.
+    /// The table has more than `MAX_RULES` rows.
     #[error("the rule table has {0} rows; at most {MAX_RULES} are supported")]
     TooMany(usize),
 }
