@@ -396,8 +396,8 @@ impl<S: Sink> Interrupt<S> {
                 Err(TryLockError::WouldBlock) => return Flushed::Blocked,
             }
         };
-        // Best effort: the output may be gone, the report still goes out.
-        let _ = g.flush_held();
+        // Best effort: the output may be gone, the report still goes out. (`idle`
+        // passes on the held records and flushes the output.)
         let _ = g.idle();
         read(g.diagnoser());
         Flushed::Done

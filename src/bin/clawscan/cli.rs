@@ -417,12 +417,14 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => auto_color(io::stdout().is_terminal()),
         }
     }
+}
+
+/// The one colour rule for `auto`: a terminal, unless `NO_COLOR` is set (non-empty).
+pub(crate) fn auto_color(to_terminal: bool) -> bool {
+    to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn parse_category(s: &str) -> Result<Category, String> {

@@ -36,7 +36,7 @@ fn say(e: &InputError) {
 
 /// Whether to colour text written to stderr (the `--summary` report).
 fn stderr_color() -> bool {
-    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    crate::cli::auto_color(io::stderr().is_terminal())
 }
 
 /// `clawscan [PATH...]`: records (or counts, or only the exit code) for the events
