@@ -800,48 +800,62 @@ pub fn first_fix_steps(
     };
     let mut out = Vec::new();
     for r in row.fixes.iter().filter(|r| applies(r)) {
-        let take =
-            match r.range {
-                Range::Any => true,
-                Range::In(..) => known(r),
-                Range::Unknown {
-                    about: (from, until),
-                } => {
-                    let placed = row
+        let take = match r.range {
+            Range::Any => true,
+            Range::In(..) => known(r),
+            Range::Unknown {
+                about: (from, until),
+            } => {
+                let placed = row
+                    .fixes
+                    .iter()
+                    .any(|o| o.facet == r.facet && applies(o) && known(o));
+                if placed {
+                    false
+                } else if view.in_range(from, until) == Some(false) {
+                    // The catch-all speaks of releases the log rules out.
+                    let open = row
                         .fixes
                         .iter()
-                        .any(|o| o.facet == r.facet && applies(o) && known(o));
-                    if placed {
-                        false
-                    } else if view.in_range(from, until) == Some(false) {
-                        // The catch-all speaks of releases the log rules out: the rules of
-                        // the releases it leaves open, each said to be about its range.
-                        for o in row
-                            .fixes
-                            .iter()
-                            .filter(|o| o.facet == r.facet && applies(o))
-                        {
-                            if let Range::In(a, b) = o.range
-                                && view.in_range(a, b).is_none()
-                            {
-                                let on = range_text(a, b);
-                                out.extend(o.steps.iter().map(|s| {
-                                    format!("If it runs {on}: {}", fill(s, view, params))
-                                }));
-                            }
-                        }
-                        false
-                    } else {
-                        true
-                    }
+                        .filter(|o| o.facet == r.facet && applies(o));
+                    out.extend(open_release_steps(open, view, params));
+                    false
+                } else {
+                    true
                 }
-            };
+            }
+        };
         if take {
             out.extend(r.steps.iter().map(|s| fill(s, view, params)));
         }
         if out.len() >= limit {
             out.truncate(limit);
             break;
+        }
+    }
+    out
+}
+
+/// The steps of the `In` rules the log leaves open, each introduced by the releases
+/// both the rule and the log allow; `{version}` says those too, not the log's whole
+/// span (a 2026.8.1+ step must not say "on 2026.5.1 or later").
+fn open_release_steps<'a>(
+    rules: impl Iterator<Item = &'a FixRule>,
+    view: &VersionView,
+    params: &FixParams,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in rules {
+        if let Range::In(a, b) = o.range
+            && view.in_range(a, b).is_none()
+        {
+            let on = range_text(a.max(view.min), b);
+            for s in o.steps {
+                out.push(format!(
+                    "If it runs {on}: {}",
+                    fill_as(s, view, &on, params)
+                ));
+            }
         }
     }
     out
@@ -859,8 +873,13 @@ fn range_text(from: Option<OcVersion>, until: Option<OcVersion>) -> String {
 
 /// Fills the placeholders of one step.
 fn fill(step: &str, view: &VersionView, p: &FixParams) -> String {
+    fill_as(step, view, &view.describe(), p)
+}
+
+/// [`fill`], with `{version}` said as `version`.
+fn fill_as(step: &str, view: &VersionView, version: &str, p: &FixParams) -> String {
     let approve = approve_text(view, p);
-    step.replace("{version}", &view.describe())
+    step.replace("{version}", version)
         .replace("{approve}", &approve)
         .replace("{channel}", p.channel.as_deref().unwrap_or("<channel>"))
         .replace("{sender}", p.sender.as_deref().unwrap_or("<sender id>"))
@@ -967,13 +986,24 @@ mod tests {
             "{steps:#?}"
         );
         assert!(
-            steps[0].starts_with("If it runs 2026.4.2 or later, before 2026.8.1: "),
+            steps[0].starts_with("If it runs 2026.6.1 or later, before 2026.8.1: "),
             "{steps:#?}"
         );
         assert!(
             steps
                 .iter()
                 .any(|s| s.starts_with("If it runs 2026.8.1 or later: ")),
+            "{steps:#?}"
+        );
+        // Each step speaks of its own releases, not of the log's whole span.
+        assert!(
+            steps[0].contains("This build (2026.6.1 or later, before 2026.8.1)"),
+            "{steps:#?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains(": On 2026.8.1 or later local clients")),
             "{steps:#?}"
         );
         // A span that still holds the releases the catch-all speaks of keeps it.
