@@ -15,7 +15,7 @@
 //!  report/ (environment, config, diagnosis, logs, doctor) ─▶ one masked document
 //!
 //!  vocabulary, imported by all, importing none of the above:
-//!  record, cause, category, version, timestamp, text, style, timefilter
+//!  record, line_facts, cause, category, version, timestamp, text, style, timefilter
 //! ```
 //!
 //! - [`read`] names inputs and obtains their bytes (directories, gzip and zstd);
@@ -26,8 +26,10 @@
 //!   `drive` runs them through every driver);
 //! - [`drive`] runs the search over many inputs in parallel and in order
 //!   ([`drive::batch`]) or follows growing files ([`drive::follow`]);
-//! - [`record`], [`category`], [`cause`], [`version`], [`timestamp`], [`timefilter`],
-//!   [`text`] and [`style`] are the vocabulary: they import nothing above them;
+//! - [`record`], [`line_facts`], [`category`], [`cause`], [`version`], [`timestamp`],
+//!   [`timefilter`], [`text`] and [`style`] are the vocabulary: they import nothing
+//!   above them ([`line_facts`] is what one record says for the diagnosis, its line
+//!   kind and phrases, read once by the search's workers);
 //! - [`diagnose`] names the cause behind a failure, as a sink adapter that reads every
 //!   record and sets `cause` and `hint` on the ones shown;
 //! - [`print`](mod@print) writes records (NDJSON, text), counts and `--stats` totals;
@@ -59,6 +61,7 @@ pub mod cause;
 pub mod config_check;
 pub mod diagnose;
 pub mod drive;
+pub mod line_facts;
 pub mod print;
 pub mod read;
 pub mod record;

@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 
 use crate::category::CategorySet;
 use crate::cause::Cause;
+use crate::line_facts::{FactsCell, LineFacts};
 use crate::timestamp::UtcStamp;
 
 /// The version of the record schema; bumped on any incompatible change.
@@ -176,12 +177,23 @@ pub struct Record {
     /// multi-line events keeps it only if that line reached it. Never serialized.
     #[serde(skip)]
     pub speculative: bool,
+    /// What the line says for the diagnosis, read once (see [`Record::facts`]).
+    /// Never serialized.
+    #[serde(skip)]
+    pub line_facts: FactsCell,
 }
 
 impl Record {
     /// The event's last physical line (`end_line`, else `line`).
     pub fn last_line(&self) -> u64 {
         self.end_line.unwrap_or(self.line)
+    }
+
+    /// What the line says for the diagnosis (its kind, its phrases): read on first
+    /// use and kept. The search reads it before handing a record over, so the
+    /// diagnosis finds it ready.
+    pub fn facts(&self) -> &LineFacts {
+        self.line_facts.get(self)
     }
 
     /// An empty record for a line, to be filled by the parser.
@@ -219,6 +231,7 @@ impl Record {
             cause: None,
             hint: None,
             speculative: false,
+            line_facts: FactsCell::default(),
         }
     }
 }

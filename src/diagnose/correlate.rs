@@ -23,6 +23,7 @@ use crate::record::Record;
 
 use super::Loc;
 use super::incident::{Facts, LineKind};
+use crate::line_facts::{message_has, text_has};
 
 /// Most incidents kept at once.
 pub const MAX_LIVE: usize = 1024;
@@ -329,7 +330,7 @@ impl Table {
         } else {
             match kind {
                 LineKind::ClientError => {
-                    let k = client_kind(&rec.message);
+                    let k = client_kind(rec);
                     let id = match self.client_target(rec, seq, k) {
                         Some(id) => id,
                         None => {
@@ -570,10 +571,11 @@ fn compatible(client: &Facts, conn: &Facts) -> bool {
 /// The kind of a client-side error line, as a bit: the client library's
 /// `gateway connect failed`, the call's `gateway closed (…)` (node host, tool result,
 /// exec approvals), anything else (UI, TUI, ClawX).
-pub fn client_kind(msg: &str) -> u8 {
-    if msg.contains("gateway connect failed") {
+pub fn client_kind(rec: &Record) -> u8 {
+    let f = rec.facts();
+    if message_has!(f, "gateway connect failed") {
         1
-    } else if msg.contains("gateway closed (") {
+    } else if message_has!(f, "gateway closed (") {
         2
     } else {
         4
@@ -581,8 +583,8 @@ pub fn client_kind(msg: &str) -> u8 {
 }
 
 fn has_subagent_sign(rec: &Record) -> bool {
-    let t = rec.text.as_str();
-    t.contains("sessions_spawn") || t.contains("subagent") || t.contains("sub-agent")
+    let f = rec.facts();
+    text_has!(f, "sessions_spawn") || text_has!(f, "subagent") || text_has!(f, "sub-agent")
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Incidents: what one failed connection (or one client-side error block, or one
 //! standalone line) shows, and which cause that evidence settles.
 //!
-//! This module owns reading the diagnosis' facts out of a record ([`LineKind`],
-//! [`Facts::apply`]) and the decision from facts to a [`Verdict`] (cause,
+//! This module owns reading the diagnosis' facts out of a record ([`Facts::apply`],
+//! from the record's [`LineKind`] and phrases, which `crate::line_facts` read once on
+//! the search's workers) and the decision from facts to a [`Verdict`] (cause,
 //! confidence, whether it is a problem at all). The decision follows the facts file
 //! §3: the sub-kind (meta `reason`, the newer close text, the audit `reason=`), the
 //! locality (loopback `remote=`, audit `ip=unknown-ip`, `Source: local loopback`), the
@@ -15,6 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cause::Cause;
+pub use crate::line_facts::{LineKind, command_of};
+use crate::line_facts::{message_has, text_has};
 use crate::record::Record;
 
 use super::Loc;
@@ -143,176 +146,6 @@ impl ClientKind {
             ClientKind::Cli
         }
     }
-}
-
-/// What kind of line a record is, for the diagnosis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineKind {
-    /// `security audit: device access|metadata upgrade requested …`.
-    Audit,
-    /// A server-side close or handshake failure (`closed before connect`, `→ close`).
-    ServerClose,
-    /// `unauthorized conn=…`.
-    Unauthorized,
-    /// Other ws-log traffic (`← open`, `← connect`, `→ event`, `⇄ res`).
-    Ws,
-    /// A client-side error (`gateway connect failed: …`, `gateway closed (…)`, the
-    /// TUI's and Control UI's texts, a tool result).
-    ClientError,
-    /// A continuation of a client error block (`Gateway target:`, `Source:`, …).
-    BlockLine,
-    /// Chat DM pairing (a request, the bot's reply).
-    Dm,
-    /// A DM policy doing its job (`Blocked unauthorized … sender`).
-    DmBlocked,
-    /// Exec approvals lines.
-    Exec,
-    /// OpenClaw rejecting or warning about its config.
-    Config,
-    /// Pairing lifecycle that is not a failure (`auto-approved`, `approved`, …).
-    PairingNote,
-    /// Token lifecycle that is not a failure (`rotated`, `revoked`, …).
-    TokenNote,
-    /// `Proxy headers detected …` / `Loopback connection with non-local Host header`.
-    Locality,
-    /// A pasted shell command (`$ openclaw tui`): which client ran, and where to.
-    Command,
-    /// A line that only gives context (version banners, `sessions_spawn`).
-    Context,
-    /// Any other event.
-    Other,
-}
-
-impl LineKind {
-    /// Classifies a record by its message.
-    pub fn of(rec: &Record) -> LineKind {
-        let m = rec.message.trim_start();
-        let t = rec.text.as_str();
-        if rec.categories.is_empty() && command_of(t).is_some() {
-            LineKind::Command
-        } else if has!(m, "security audit: device ") && has!(m, " upgrade requested") {
-            LineKind::Audit
-        } else if m.starts_with("closed before connect")
-            || m.starts_with("→ close")
-            || m.starts_with("webchat disconnected")
-            || m.starts_with("handshake timeout")
-            || m.starts_with("invalid handshake")
-            || m.starts_with("protocol mismatch conn=")
-            || (m.starts_with("error conn=") && rec.conn.is_some())
-        {
-            LineKind::ServerClose
-        } else if m.starts_with("unauthorized conn=") {
-            LineKind::Unauthorized
-        } else if m.starts_with('←') || m.starts_with('→') || m.starts_with('⇄') {
-            LineKind::Ws
-        } else if m.starts_with("Gateway target: ")
-            || m.starts_with("Source: ")
-            || m.starts_with("Config: ")
-            || m.starts_with("Bind: ")
-            || m.starts_with("reason: ")
-        {
-            LineKind::BlockLine
-        } else if has!(t, "Proxy headers detected from untrusted address")
-            || has!(t, "Loopback connection with non-local Host header")
-        {
-            LineKind::Locality
-        } else if has!(t, "Blocked unauthorized ") || has!(t, "drop dm (dmPolicy") {
-            LineKind::DmBlocked
-        } else if has!(t, "Invalid config at ")
-            || has!(t, "Config invalid")
-            || has!(t, "JSON5 parse failed")
-            || has!(t, "Unrecognized key")
-            || has!(t, "Invalid option: expected one of")
-            || has!(t, "gateway.bind host aliases")
-            || has!(t, "Config was last written by a newer OpenClaw")
-            || (has!(t, "dmPolicy=") && has!(t, "requires channels."))
-        {
-            LineKind::Config
-        } else if is_client_error(m) {
-            LineKind::ClientError
-        } else if has!(t, " pairing request")
-            || has!(t, "access not configured.")
-            || has!(t, "Pairing code:")
-            || has!(t, "openclaw pairing approve")
-            || has!(t, "openclaw pairing list")
-            || has!(t, "Ask the bot owner")
-            || has!(t, "user id: ")
-        {
-            LineKind::Dm
-        } else if has!(t, "xec denied")
-            || has!(t, "SYSTEM_RUN_DENIED")
-            || has!(t, "Legacy exec approvals exist")
-            || has!(t, "invalid exec.approvals.")
-            || has!(t, "exec-approvals.json")
-        {
-            LineKind::Exec
-        } else if has!(t, "device pairing auto-approved")
-            || has!(t, "device pairing approved")
-            || has!(t, "device pairing removed")
-            || has!(t, "device pairing removal denied")
-        {
-            LineKind::PairingNote
-        } else if has!(t, "device token rotated")
-            || has!(t, "device token revoked")
-            || has!(t, "bootstrap token revoke skipped")
-            || has!(t, "device token rotation denied")
-        {
-            LineKind::TokenNote
-        } else if rec.categories.is_empty() {
-            LineKind::Context
-        } else {
-            LineKind::Other
-        }
-    }
-}
-
-/// The `openclaw` subcommand of a pasted prompt line (`$ openclaw node run --host
-/// 10.0.0.5`), with its arguments.
-pub fn command_of(text: &str) -> Option<&str> {
-    let first = text.split('\n').next().unwrap_or_default().trim_start();
-    let rest = ["$ ", "# ", "> ", "% ", "❯ ", ""]
-        .iter()
-        .find_map(|p| first.strip_prefix(p)?.strip_prefix("openclaw "))
-        .or_else(|| {
-            let i = first.find("$ openclaw ")?;
-            first.get(i + 11..)
-        })?;
-    const COMMANDS: &[&str] = &[
-        "tui",
-        "logs",
-        "devices",
-        "node",
-        "cron",
-        "gateway",
-        "status",
-        "doctor",
-        "pair",
-        "dashboard",
-        "agent",
-        "message",
-        "sessions",
-        "channels",
-        "health",
-        "approvals",
-        "pairing",
-        "-V",
-        "--version",
-    ];
-    COMMANDS
-        .iter()
-        .any(|c| rest.starts_with(c) && rest[c.len()..].chars().next().is_none_or(|ch| ch == ' '))
-        .then_some(rest)
-}
-
-fn is_client_error(m: &str) -> bool {
-    has!(m, "gateway connect failed: ")
-        || has!(m, "gateway closed (")
-        || has!(m, "Gateway WebSocket closed (")
-        || m.starts_with("disconnected (")
-        || has!(m, " disconnected (")
-        || has!(m, "Pairing required.")
-        || has!(m, "scope upgrade pending approval")
-        || has!(m, "Exec approval registration failed")
 }
 
 /// Whether an address is the gateway host's own (loopback).
@@ -643,10 +476,9 @@ impl Facts {
         {
             self.device = Some(d.to_string());
         }
-        let t = rec.text.as_str();
-        if has!(t, "sessions_spawn")
-            || has!(t, "subagent")
-            || has!(t, "sub-agent")
+        if text_has!(rec.facts(), "sessions_spawn")
+            || text_has!(rec.facts(), "subagent")
+            || text_has!(rec.facts(), "sub-agent")
             || rec
                 .subsystem
                 .as_deref()
@@ -654,16 +486,20 @@ impl Facts {
         {
             self.subagent_ctx = true;
         }
-        if has!(t, "PAIRING_REQUIRED") || has!(t, "NOT_PAIRED") {
+        if text_has!(rec.facts(), "PAIRING_REQUIRED") || text_has!(rec.facts(), "NOT_PAIRED") {
             self.pairing = true;
         }
-        self.read_current(rec, t);
-        for (code, f) in [
-            ("AUTH_TOKEN_MISMATCH", Facet::SharedToken),
-            ("AUTH_TOKEN_MISSING", Facet::SharedToken),
-            ("AUTH_DEVICE_TOKEN_MISMATCH", Facet::DeviceToken),
+        self.read_current(rec);
+        let lf = rec.facts();
+        for (present, f) in [
+            (text_has!(lf, "AUTH_TOKEN_MISMATCH"), Facet::SharedToken),
+            (text_has!(lf, "AUTH_TOKEN_MISSING"), Facet::SharedToken),
+            (
+                text_has!(lf, "AUTH_DEVICE_TOKEN_MISMATCH"),
+                Facet::DeviceToken,
+            ),
         ] {
-            if t.contains(code) {
+            if present {
                 self.auth = true;
                 self.facets.insert(f);
             }
@@ -672,12 +508,12 @@ impl Facts {
 
     /// The texts of current releases (§7), of the Control UI and of translated
     /// builds, wherever they stand on a line.
-    fn read_current(&mut self, rec: &Record, t: &str) {
-        if has!(t, "proxy_attribution_required")
-            || has!(t, "roxy client attribution is required")
-            || has!(t, "ingress attribution required")
-            || has!(t, "missing prepared ingress attribution")
-            || has!(t, "unattributable proxy-shaped traffic")
+    fn read_current(&mut self, rec: &Record) {
+        if text_has!(rec.facts(), "proxy_attribution_required")
+            || text_has!(rec.facts(), "roxy client attribution is required")
+            || text_has!(rec.facts(), "ingress attribution required")
+            || text_has!(rec.facts(), "missing prepared ingress attribution")
+            || text_has!(rec.facts(), "unattributable proxy-shaped traffic")
         {
             self.proxy = true;
             self.proxy_attribution = true;
@@ -686,37 +522,37 @@ impl Facts {
                 rec,
             );
         }
-        if has!(t, "Proxy headers detected from untrusted address") {
+        if text_has!(rec.facts(), "Proxy headers detected from untrusted address") {
             self.proxy = true;
         }
-        if has!(t, "Capability: pairing-pending")
-            || has!(t, " for approval")
-            || has!(t, "pprove this browser")
-            || has!(t, "Approve the new access level")
-            || has!(t, "Approve the new role")
-            || has!(t, "Pair this browser")
-            || has!(t, "aiting for pairing")
-            || has!(t, "aiting for device approval")
-            || has!(t, "airing pending")
-            || has!(t, "airing approval pending")
-            || has!(t, "配对")
-            || has!(t, "批准此浏览器")
+        if text_has!(rec.facts(), "Capability: pairing-pending")
+            || text_has!(rec.facts(), " for approval")
+            || text_has!(rec.facts(), "pprove this browser")
+            || text_has!(rec.facts(), "Approve the new access level")
+            || text_has!(rec.facts(), "Approve the new role")
+            || text_has!(rec.facts(), "Pair this browser")
+            || text_has!(rec.facts(), "aiting for pairing")
+            || text_has!(rec.facts(), "aiting for device approval")
+            || text_has!(rec.facts(), "airing pending")
+            || text_has!(rec.facts(), "airing approval pending")
+            || text_has!(rec.facts(), "配对")
+            || text_has!(rec.facts(), "批准此浏览器")
         {
             self.pairing = true;
             self.pending = true;
-            if has!(t, "browser")
-                || has!(t, "浏览器")
-                || has!(t, "Approve the new")
-                || has!(t, "此设备需要网关主机的配对批准")
+            if text_has!(rec.facts(), "browser")
+                || text_has!(rec.facts(), "浏览器")
+                || text_has!(rec.facts(), "Approve the new")
+                || text_has!(rec.facts(), "此设备需要网关主机的配对批准")
             {
                 // The Control UI's cards and banners (§7.3).
                 self.client_kind.get_or_insert(ClientKind::Browser);
             }
-            if has!(t, "Approve the new access level") {
+            if text_has!(rec.facts(), "Approve the new access level") {
                 self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
-            } else if has!(t, "Approve the new role") {
+            } else if text_has!(rec.facts(), "Approve the new role") {
                 self.sub = self.sub.or(Some(RequestKind::RoleUpgrade));
-            } else if has!(t, "Re-approve this browser") {
+            } else if text_has!(rec.facts(), "Re-approve this browser") {
                 self.sub = self.sub.or(Some(RequestKind::MetadataUpgrade));
             }
             self.note(
@@ -724,49 +560,52 @@ impl Facts {
                 rec,
             );
         }
-        if has!(t, "pairing rejected")
-            || has!(t, "pairing expired")
-            || has!(t, "pairing superseded")
-            || has!(t, "Access request declined")
-            || has!(t, "Access request expired")
-            || has!(t, "PAIRING_REJECTED")
-            || has!(t, "PAIRING_EXPIRED")
-            || has!(t, "Pairing link is no longer valid")
+        if text_has!(rec.facts(), "pairing rejected")
+            || text_has!(rec.facts(), "pairing expired")
+            || text_has!(rec.facts(), "pairing superseded")
+            || text_has!(rec.facts(), "Access request declined")
+            || text_has!(rec.facts(), "Access request expired")
+            || text_has!(rec.facts(), "PAIRING_REJECTED")
+            || text_has!(rec.facts(), "PAIRING_EXPIRED")
+            || text_has!(rec.facts(), "Pairing link is no longer valid")
         {
             self.pairing = true;
-            if has!(t, "Access request") || has!(t, "Pairing link") {
+            if text_has!(rec.facts(), "Access request") || text_has!(rec.facts(), "Pairing link") {
                 self.client_kind.get_or_insert(ClientKind::Browser);
             }
         }
         // A pending request's fields as `openclaw devices list --json` or a paste
         // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
-        if let Some(("reason", r)) = crate::search::span::field(first_line(t).trim())
+        if let Some(("reason", r)) = crate::search::span::field(first_line(&rec.text).trim())
             && let Some(sub) = RequestKind::from_word(r)
         {
             self.pairing = true;
             self.pending = true;
             self.sub = self.sub.or(Some(sub));
         }
-        if has!(t, "browser copilot requires a dedicated paired device") {
+        if text_has!(
+            rec.facts(),
+            "browser copilot requires a dedicated paired device"
+        ) {
             self.pairing = true;
             self.client_kind.get_or_insert(ClientKind::Browser);
         }
-        if has!(t, "can't approve its own scope upgrade") {
+        if text_has!(rec.facts(), "can't approve its own scope upgrade") {
             self.pairing = true;
             self.sub = self.sub.or(Some(RequestKind::ScopeUpgrade));
         }
         // Translated builds and UIs (§7.3): 未授权 unauthorized, 令牌 token,
         // 设备令牌 device token, 次数过多 too many, 身份验证 authentication.
-        if has!(t, "未授权")
-            || has!(t, "não autorizado")
-            || has!(t, "令牌")
-            || has!(t, "身份验证")
-            || has!(t, "认证失败")
+        if text_has!(rec.facts(), "未授权")
+            || text_has!(rec.facts(), "não autorizado")
+            || text_has!(rec.facts(), "令牌")
+            || text_has!(rec.facts(), "身份验证")
+            || text_has!(rec.facts(), "认证失败")
         {
             self.auth = true;
-            self.facets.insert(if has!(t, "设备令牌") {
+            self.facets.insert(if text_has!(rec.facts(), "设备令牌") {
                 Facet::DeviceToken
-            } else if has!(t, "次数过多") {
+            } else if text_has!(rec.facts(), "次数过多") {
                 Facet::RateLimited
             } else {
                 Facet::SharedToken
@@ -777,17 +616,17 @@ impl Facts {
             );
         }
         // The Control UI's own words (§7.3).
-        let ui_auth = if has!(t, "Gateway secret rejected")
-            || has!(t, "This Gateway expects its")
-            || has!(t, "gateway auth failed")
-            || has!(t, "Auth failed. Re-copy a tokenized URL")
+        let ui_auth = if text_has!(rec.facts(), "Gateway secret rejected")
+            || text_has!(rec.facts(), "This Gateway expects its")
+            || text_has!(rec.facts(), "gateway auth failed")
+            || text_has!(rec.facts(), "Auth failed. Re-copy a tokenized URL")
         {
-            Some(if has!(t, "expects its password") {
+            Some(if text_has!(rec.facts(), "expects its password") {
                 Facet::Password
             } else {
                 Facet::SharedToken
             })
-        } else if has!(t, "Too many failed attempts") {
+        } else if text_has!(rec.facts(), "Too many failed attempts") {
             Some(Facet::RateLimited)
         } else {
             None
@@ -797,21 +636,24 @@ impl Facts {
             self.facets.insert(f);
             self.client_kind.get_or_insert(ClientKind::Browser);
         }
-        if has!(t, "Secure browser context required") {
+        if text_has!(rec.facts(), "Secure browser context required") {
             self.facets.insert(Facet::InsecureContext);
         }
-        if has!(t, "Browser origin not allowed") {
+        if text_has!(rec.facts(), "Browser origin not allowed") {
             self.facets.insert(Facet::Origin);
         }
-        if has!(t, "require a verified user identity")
-            || has!(t, "Verified identity required")
-            || has!(t, "AUTH_VERIFIED_USER_REQUIRED")
-            || has!(t, "AUTH_IDENTITY_HEADER_REQUIRED")
+        if text_has!(rec.facts(), "require a verified user identity")
+            || text_has!(rec.facts(), "Verified identity required")
+            || text_has!(rec.facts(), "AUTH_VERIFIED_USER_REQUIRED")
+            || text_has!(rec.facts(), "AUTH_IDENTITY_HEADER_REQUIRED")
         {
             self.auth = true;
             self.facets.insert(Facet::VerifiedIdentity);
         }
-        if has!(t, "trusted-proxy, but a shared token is also configured") {
+        if text_has!(
+            rec.facts(),
+            "trusted-proxy, but a shared token is also configured"
+        ) {
             self.auth = true;
             self.facets.insert(Facet::TrustedProxyToken);
             self.note(
@@ -819,24 +661,54 @@ impl Facts {
                 rec,
             );
         }
-        if has!(t, "设备签名") {
+        // The connect error's diagnostic codes (§3.7's texts as `error.details`), as a
+        // client, a wrapper or a tool result quotes them.
+        let lf = rec.facts();
+        let identity = if text_has!(lf, "DEVICE_AUTH_SIGNATURE_EXPIRED")
+            || text_has!(lf, "device-signature-stale")
+        {
+            Some(Facet::SignatureExpired)
+        } else if text_has!(lf, "DEVICE_AUTH_NONCE_") || text_has!(lf, "device-nonce-") {
+            Some(Facet::Nonce)
+        } else if text_has!(lf, "DEVICE_AUTH_SIGNATURE_INVALID")
+            || text_has!(lf, "DEVICE_AUTH_DEVICE_ID_MISMATCH")
+            || text_has!(lf, "DEVICE_AUTH_PUBLIC_KEY_INVALID")
+            || text_has!(lf, "device-id-mismatch")
+            || text_has!(lf, "device-public-key")
+        {
+            Some(Facet::IdentityCorrupt)
+        } else if text_has!(lf, "CONTROL_UI_DEVICE_IDENTITY_REQUIRED") {
+            Some(Facet::InsecureContext)
+        } else if text_has!(lf, "DEVICE_IDENTITY_REQUIRED") {
+            Some(Facet::IdentityMissing)
+        } else {
+            None
+        };
+        if let Some(f) = identity {
+            self.facets.insert(f);
+            self.note(
+                format!("device auth refused: {}", short(first_line(&rec.message))),
+                rec,
+            );
+        }
+        if text_has!(rec.facts(), "设备签名") {
             // "device signature" (invalid / expired) in a translated build or app.
             self.facets.insert(Facet::IdentityCorrupt);
         }
-        if has!(t, "setup code invalid, expired, revoked") {
+        if text_has!(rec.facts(), "setup code invalid, expired, revoked") {
             self.auth = true;
             self.facets.insert(Facet::Bootstrap);
         }
         // Which client: the CLI's own wrapper, the TUI's text, the node host, the
         // desktop wrapper, the browser.
         let m = rec.message.trim_start();
-        let kind = if has!(t, "[openclaw] Failed to start CLI") {
+        let kind = if text_has!(rec.facts(), "[openclaw] Failed to start CLI") {
             Some(ClientKind::Cli)
-        } else if has!(t, "Pairing required. Run `openclaw devices list`") {
+        } else if text_has!(rec.facts(), "Pairing required. Run `openclaw devices list`") {
             Some(ClientKind::Tui)
-        } else if m.starts_with("node host ") || has!(t, "node host gateway") {
+        } else if m.starts_with("node host ") || text_has!(rec.facts(), "node host gateway") {
             Some(ClientKind::NodeHost)
-        } else if has!(t, "Gateway WebSocket closed (") {
+        } else if text_has!(rec.facts(), "Gateway WebSocket closed (") {
             Some(ClientKind::App)
         } else if m.starts_with("disconnected (")
             || rec.code == Some(4008)
@@ -892,7 +764,7 @@ impl Facts {
                     .get("reason")
                     .and_then(RequestKind::from_word)
                     .or(self.sub);
-                if has!(msg, "metadata upgrade") {
+                if message_has!(rec.facts(), "metadata upgrade") {
                     self.sub = Some(RequestKind::MetadataUpgrade);
                 }
                 if let Some(ip) = rec.kv.get("ip") {
@@ -916,7 +788,7 @@ impl Facts {
                 }
                 let mut what = format!(
                     "audit: {} upgrade requested reason={}",
-                    if has!(msg, "metadata") {
+                    if message_has!(rec.facts(), "metadata") {
                         "metadata"
                     } else {
                         "access"
@@ -1011,7 +883,7 @@ impl Facts {
                 if let Some(c) = rec.kv.get("client") {
                     self.set_client(c);
                 }
-                if has!(msg, "device.pair.requested") {
+                if message_has!(rec.facts(), "device.pair.requested") {
                     self.note(
                         format!(
                             "pairing request event requestId={}",
@@ -1024,13 +896,15 @@ impl Facts {
                     if let Some(scope) = m.strip_prefix("missing scope: ") {
                         self.missing_scope = Some(short(scope));
                         self.note(format!("RPC denied: missing scope: {}", short(scope)), rec);
-                    } else if has!(m, "invalid exec.approvals.") {
+                    } else if message_has!(rec.facts(), "invalid exec.approvals.") {
                         self.exec = Some(Confidence::High);
                         self.facets.insert(Facet::ExecPolicy);
                         self.note(format!("exec.approvals RPC rejected: {}", short(m)), rec);
                     }
                 }
-                if has!(msg, "sessions.patch") || has!(msg, "sessions.spawn") {
+                if message_has!(rec.facts(), "sessions.patch")
+                    || message_has!(rec.facts(), "sessions.spawn")
+                {
                     self.subagent_ctx = true;
                 }
             }
@@ -1043,7 +917,7 @@ impl Facts {
                 // The TUI's `Pairing required. Run …`, the short client texts and
                 // others with no error prefix.
                 self.read_reason(first_line(msg));
-                if has!(msg, "Exec approval registration failed") {
+                if message_has!(rec.facts(), "Exec approval registration failed") {
                     self.exec_registration = true;
                 }
                 // A tool result holds its whole block on one line: with real newlines
@@ -1069,17 +943,18 @@ impl Facts {
                 self.note(format!("DM policy: {}", short(msg)), rec);
             }
             LineKind::Exec => {
-                let t = rec.text.as_str();
-                if has!(t, "Legacy exec approvals exist") {
+                if text_has!(rec.facts(), "Legacy exec approvals exist") {
                     self.exec = Some(Confidence::High);
                     self.facets.insert(Facet::ExecLegacy);
-                } else if has!(t, "invalid exec.approvals.") {
+                } else if text_has!(rec.facts(), "invalid exec.approvals.") {
                     self.exec = Some(Confidence::High);
                     self.facets.insert(Facet::ExecPolicy);
-                } else if has!(t, "security=deny") {
+                } else if text_has!(rec.facts(), "security=deny") {
                     self.exec = Some(Confidence::Medium);
                     self.facets.insert(Facet::ExecPolicy);
-                } else if has!(t, "xec denied") || has!(t, "SYSTEM_RUN_DENIED") {
+                } else if text_has!(rec.facts(), "xec denied")
+                    || text_has!(rec.facts(), "SYSTEM_RUN_DENIED")
+                {
                     self.exec = Some(Confidence::Low);
                     self.facets.insert(Facet::ExecPolicy);
                 } else {
@@ -1089,12 +964,11 @@ impl Facts {
             }
             LineKind::Config => self.read_config(rec, msg),
             LineKind::PairingNote => {
-                let t = rec.text.as_str();
-                self.benign = Some(if has!(t, "auto-approved") {
+                self.benign = Some(if text_has!(rec.facts(), "auto-approved") {
                     "a device approved silently (local or bootstrap)"
-                } else if has!(t, "removal denied") {
+                } else if text_has!(rec.facts(), "removal denied") {
                     "a device removal refused (not the device's owner)"
-                } else if has!(t, "removed") {
+                } else if text_has!(rec.facts(), "removed") {
                     "a device removed by an operator"
                 } else {
                     "a device approved by an operator"
@@ -1265,12 +1139,11 @@ impl Facts {
     }
 
     fn read_config(&mut self, rec: &Record, msg: &str) {
-        let t = rec.text.as_str();
-        if has!(t, "Config was last written by a newer OpenClaw") {
+        if text_has!(rec.facts(), "Config was last written by a newer OpenClaw") {
             self.benign = Some("a config written by a newer OpenClaw");
             return;
         }
-        if has!(t, "gateway.bind host aliases") {
+        if text_has!(rec.facts(), "gateway.bind host aliases") {
             self.facets.insert(Facet::GuideBind);
             self.config_cause = self.config_cause.or(Some(Cause::LoopbackLocalExec));
             self.benign = Some("a legacy gateway.bind alias (use \"loopback\")");
@@ -1278,16 +1151,16 @@ impl Facts {
             return;
         }
         self.config_invalid = true;
-        if has!(t, "\"localExec\"") {
+        if text_has!(rec.facts(), "\"localExec\"") {
             self.facets.insert(Facet::GuideLocalExec);
             self.config_cause = Some(Cause::LoopbackLocalExec);
-        } else if has!(t, "\"subagents\"") {
+        } else if text_has!(rec.facts(), "\"subagents\"") {
             self.facets.insert(Facet::GuideSubagents);
             self.config_cause = Some(Cause::SubagentScopeUpgrade);
-        } else if has!(t, "\"allowedUsers\"") {
+        } else if text_has!(rec.facts(), "\"allowedUsers\"") {
             self.facets.insert(Facet::GuideAllowedUsers);
             self.config_cause = Some(Cause::DmPolicyPairing);
-        } else if has!(t, "dmPolicy=") && has!(t, "allowFrom") {
+        } else if text_has!(rec.facts(), "dmPolicy=") && text_has!(rec.facts(), "allowFrom") {
             self.config_cause = self.config_cause.or(Some(Cause::DmPolicyPairing));
         }
         self.note(format!("config: {}", short(msg)), rec);
@@ -1703,7 +1576,7 @@ mod tests {
         let mut f = Facts::default();
         for l in lines {
             let r = rec(l);
-            f.apply(&r, LineKind::of(&r), false);
+            f.apply(&r, r.facts().kind(), false);
         }
         f
     }

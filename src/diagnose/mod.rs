@@ -446,7 +446,7 @@ impl Diagnoser {
             }
         }
         self.version.observe(rec);
-        let kind = LineKind::of(rec);
+        let kind = rec.facts().kind();
         if kind == LineKind::Locality {
             self.locality_seen = true;
         }

@@ -695,6 +695,9 @@ impl<'a> Scan<'a> {
         if rec.level.is_none() {
             rec.level = class.level();
         }
+        // Read what the line says for the diagnosis here, on the worker, so the
+        // writer thread only correlates (see `crate::line_facts`).
+        rec.facts();
         self.stats.records += 1;
         match self.sink.record_owned(rec) {
             Ok(true) => Ok(true),

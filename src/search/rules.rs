@@ -114,7 +114,11 @@ pub static RULES: &[Rule] = &[
     rule!("trusted_proxy_token", [Auth, Config], r"trusted-proxy, but a shared token is also configured", ["shared token is also"], Error),
     rule!("tailscale", [Auth], r"tailscale identity (?:missing|mismatch)", ["identity"]),
     rule!("auth_changed", [Auth, Token], r"gateway auth changed", ["th changed"]),
-    rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale", ["identity", "signature", "required", "mismatch", "nvalid"]),
+    // With the connect error's diagnostic codes (`error.details.code` and `.reason`),
+    // which a client or wrapper logs or a tool result quotes without the close text.
+    // (`DEVICE_IDENTITY_REQUIRED` and `device-public-key` come with their close text or
+    // a `DEVICE_AUTH_` code: anchors of their own would overflow the SIMD search.)
+    rule!("device_identity", [Auth], r"device identity (?:required|mismatch)|device signature (?:expired|invalid)|device nonce (?:required|mismatch)|device public key invalid|device-auth-invalid|device-required|device-signature-stale|DEVICE_AUTH_(?:NONCE_REQUIRED|NONCE_MISMATCH|SIGNATURE_INVALID|SIGNATURE_EXPIRED|DEVICE_ID_MISMATCH|PUBLIC_KEY_INVALID)|device-(?:nonce-missing|nonce-mismatch|id-mismatch)\b", ["identity", "signature", "required", "mismatch", "nvalid", "AUTH_", "missing"]),
     rule!("control_ui_insecure", [Auth], r"control ui requires device identity", ["identity"]),
     rule!("origin", [Auth], r"origin not allowed|origin-mismatch", ["not allowed", "mismatch"]),
     rule!("locality", [Auth], r"Loopback connection with non-local Host header", ["non-local"], Warn),
@@ -878,6 +882,14 @@ mod tests {
             "Gateway failed to start: Error: gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / OPENCLAW_GATEWAY_TOKEN because trusted-proxy and token auth are mutually exclusive",
         ),
         ("identity_translated", "连接网关失败：设备签名无效"),
+        (
+            "device_identity",
+            r#"{"ok":false,"error":{"code":"INVALID_REQUEST","details":{"code":"DEVICE_AUTH_PUBLIC_KEY_INVALID","reason":"device-public-key"}}}"#,
+        ),
+        (
+            "device_identity",
+            "connect rejected reason=device-nonce-missing",
+        ),
         (
             "setup_code",
             "reason=unauthorized: setup code invalid, expired, revoked, or already used (create a new code; review `openclaw devices list`)",

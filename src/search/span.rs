@@ -168,6 +168,8 @@ pub fn absorb(head: &mut Record, next: Record) {
     head.text.push_str(&next.text);
     head.truncated |= next.truncated;
     head.lossy |= next.lossy;
+    // The diagnosis reads the joined event, not its first line.
+    head.line_facts.clear();
 }
 
 /// A pasted `key: value` / `"key": "value",` field, without quotes and comma.

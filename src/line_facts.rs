@@ -1,0 +1,579 @@
+//! Per-line facts: what kind of line a record is for the diagnosis, and which of the
+//! diagnosis' fixed phrases it holds.
+//!
+//! The diagnosis asks about a hundred fixed questions of every line ("does it say
+//! `Proxy headers detected from untrusted address`?"). Asked one by one on the
+//! writer thread, they were the costliest part of a record; here they are one table,
+//! answered for every record in one automaton pass where the record is built (on
+//! the search's worker threads), and kept beside the record as two bit sets. The
+//! diagnosis then reads bits (`text_has!`, `message_has!`) and the line's
+//! [`LineKind`], which is decided once, here.
+//!
+//! This module owns the phrase tables, the line kind and the pasted-command reader.
+//! It does not say what a phrase means for a cause (that is `diagnose::incident`),
+//! nor which lines are records (that is `search::rules`).
+
+use std::sync::{LazyLock, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::record::Record;
+
+/// The phrases the diagnosis looks for anywhere in a record's `text` (the whole line,
+/// or the joined lines of a multi-line event). A phrase named in a `text_has!` but
+/// missing here is a compile error.
+pub const TEXT_PHRASES: &[&str] = &[
+    "Proxy headers detected from untrusted address",
+    "Loopback connection with non-local Host header",
+    "Blocked unauthorized ",
+    "drop dm (dmPolicy",
+    "Invalid config at ",
+    "Config invalid",
+    "JSON5 parse failed",
+    "Unrecognized key",
+    "Invalid option: expected one of",
+    "gateway.bind host aliases",
+    "Config was last written by a newer OpenClaw",
+    "dmPolicy=",
+    "requires channels.",
+    " pairing request",
+    "access not configured.",
+    "Pairing code:",
+    "openclaw pairing approve",
+    "openclaw pairing list",
+    "Ask the bot owner",
+    "user id: ",
+    "xec denied",
+    "SYSTEM_RUN_DENIED",
+    "Legacy exec approvals exist",
+    "invalid exec.approvals.",
+    "exec-approvals.json",
+    "device pairing auto-approved",
+    "device pairing approved",
+    "device pairing removed",
+    "device pairing removal denied",
+    "device token rotated",
+    "device token revoked",
+    "bootstrap token revoke skipped",
+    "device token rotation denied",
+    "sessions_spawn",
+    "subagent",
+    "sub-agent",
+    "PAIRING_REQUIRED",
+    "NOT_PAIRED",
+    "proxy_attribution_required",
+    "roxy client attribution is required",
+    "ingress attribution required",
+    "missing prepared ingress attribution",
+    "unattributable proxy-shaped traffic",
+    "Capability: pairing-pending",
+    " for approval",
+    "pprove this browser",
+    "Approve the new access level",
+    "Approve the new role",
+    "Pair this browser",
+    "aiting for pairing",
+    "aiting for device approval",
+    "airing pending",
+    "airing approval pending",
+    "配对",
+    "批准此浏览器",
+    "browser",
+    "浏览器",
+    "Approve the new",
+    "此设备需要网关主机的配对批准",
+    "Re-approve this browser",
+    "pairing rejected",
+    "pairing expired",
+    "pairing superseded",
+    "Access request declined",
+    "Access request expired",
+    "PAIRING_REJECTED",
+    "PAIRING_EXPIRED",
+    "Pairing link is no longer valid",
+    "Access request",
+    "Pairing link",
+    "browser copilot requires a dedicated paired device",
+    "can't approve its own scope upgrade",
+    "未授权",
+    "não autorizado",
+    "令牌",
+    "身份验证",
+    "认证失败",
+    "设备令牌",
+    "次数过多",
+    "Gateway secret rejected",
+    "This Gateway expects its",
+    "gateway auth failed",
+    "Auth failed. Re-copy a tokenized URL",
+    "expects its password",
+    "Too many failed attempts",
+    "Secure browser context required",
+    "Browser origin not allowed",
+    "require a verified user identity",
+    "Verified identity required",
+    "AUTH_VERIFIED_USER_REQUIRED",
+    "AUTH_IDENTITY_HEADER_REQUIRED",
+    "trusted-proxy, but a shared token is also configured",
+    "设备签名",
+    "setup code invalid, expired, revoked",
+    "[openclaw] Failed to start CLI",
+    "Pairing required. Run `openclaw devices list`",
+    "node host gateway",
+    "Gateway WebSocket closed (",
+    "security=deny",
+    "auto-approved",
+    "removal denied",
+    "removed",
+    "\"localExec\"",
+    "\"subagents\"",
+    "\"allowedUsers\"",
+    "allowFrom",
+    "AUTH_TOKEN_MISMATCH",
+    "AUTH_TOKEN_MISSING",
+    "AUTH_DEVICE_TOKEN_MISMATCH",
+    "DEVICE_AUTH_SIGNATURE_EXPIRED",
+    "device-signature-stale",
+    "DEVICE_AUTH_NONCE_",
+    "device-nonce-",
+    "DEVICE_AUTH_SIGNATURE_INVALID",
+    "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+    "DEVICE_AUTH_PUBLIC_KEY_INVALID",
+    "device-id-mismatch",
+    "device-public-key",
+    "CONTROL_UI_DEVICE_IDENTITY_REQUIRED",
+    "DEVICE_IDENTITY_REQUIRED",
+];
+
+/// The phrases the diagnosis looks for in a record's `message` (without its leading
+/// white space).
+pub const MESSAGE_PHRASES: &[&str] = &[
+    "security audit: device ",
+    " upgrade requested",
+    "gateway connect failed: ",
+    "gateway closed (",
+    "Gateway WebSocket closed (",
+    " disconnected (",
+    "Pairing required.",
+    "scope upgrade pending approval",
+    "Exec approval registration failed",
+    "metadata upgrade",
+    "metadata",
+    "device.pair.requested",
+    "invalid exec.approvals.",
+    "sessions.patch",
+    "sessions.spawn",
+    "gateway connect failed",
+];
+
+// One bit a phrase.
+const _: () = assert!(TEXT_PHRASES.len() <= 128 && MESSAGE_PHRASES.len() <= 128);
+
+/// A phrase of [`TEXT_PHRASES`], by index.
+#[derive(Clone, Copy, Debug)]
+pub struct TextPhrase(u8);
+
+/// A phrase of [`MESSAGE_PHRASES`], by index.
+#[derive(Clone, Copy, Debug)]
+pub struct MessagePhrase(u8);
+
+/// The text phrase `p`; a compile-time error (in a `const` block) when the table
+/// lacks it.
+pub const fn text_phrase(p: &str) -> TextPhrase {
+    TextPhrase(index_of(TEXT_PHRASES, p))
+}
+
+/// The message phrase `p`; a compile-time error (in a `const` block) when the table
+/// lacks it.
+pub const fn message_phrase(p: &str) -> MessagePhrase {
+    MessagePhrase(index_of(MESSAGE_PHRASES, p))
+}
+
+const fn index_of(table: &[&str], p: &str) -> u8 {
+    let mut i = 0;
+    while i < table.len() {
+        if same(table[i].as_bytes(), p.as_bytes()) {
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("phrase not in the table of src/line_facts.rs")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether a record's text holds a phrase of [`TEXT_PHRASES`]:
+/// `text_has!(rec.facts(), "Pairing code:")`.
+macro_rules! text_has {
+    ($facts:expr, $p:literal) => {
+        $facts.text_has(const { $crate::line_facts::text_phrase($p) })
+    };
+}
+pub(crate) use text_has;
+
+/// Whether a record's message holds a phrase of [`MESSAGE_PHRASES`].
+macro_rules! message_has {
+    ($facts:expr, $p:literal) => {
+        $facts.message_has(const { $crate::line_facts::message_phrase($p) })
+    };
+}
+pub(crate) use message_has;
+
+// A literal table this small always builds (a test builds both); failing here would
+// be a bug in the table, not in the input.
+#[allow(clippy::expect_used)]
+fn automaton(phrases: &[&str]) -> AhoCorasick {
+    // Standard semantics, so overlapping search reports every phrase present (one
+    // may sit inside another: `Approve the new` in `Approve the new role`).
+    AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(phrases)
+        .expect("the phrase tables are small literal sets")
+}
+
+static TEXT_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(TEXT_PHRASES));
+static MESSAGE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(MESSAGE_PHRASES));
+
+fn phrases_in(ac: &AhoCorasick, hay: &str) -> u128 {
+    let mut bits = 0u128;
+    for m in ac.find_overlapping_iter(hay) {
+        bits |= 1 << m.pattern().as_usize();
+    }
+    bits
+}
+
+/// What one record says, for the diagnosis: its kind and its phrases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineFacts {
+    kind: LineKind,
+    text: u128,
+    message: u128,
+}
+
+impl LineFacts {
+    /// Reads a record (see [`Record::facts`], which keeps the answer).
+    pub fn of(rec: &Record) -> LineFacts {
+        let mut f = LineFacts {
+            kind: LineKind::Other,
+            text: phrases_in(&TEXT_AC, &rec.text),
+            message: phrases_in(&MESSAGE_AC, rec.message.trim_start()),
+        };
+        f.kind = LineKind::of(rec, &f);
+        f
+    }
+
+    /// The kind of line.
+    pub fn kind(&self) -> LineKind {
+        self.kind
+    }
+
+    /// Whether the text holds the phrase (see `text_has!`).
+    pub fn text_has(&self, p: TextPhrase) -> bool {
+        self.text & (1 << p.0) != 0
+    }
+
+    /// Whether the message holds the phrase (see `message_has!`).
+    pub fn message_has(&self, p: MessagePhrase) -> bool {
+        self.message & (1 << p.0) != 0
+    }
+}
+
+/// A record's [`LineFacts`], computed at most once: by the search before it hands the
+/// record over, else on first use. Derived from the record's other fields, so two
+/// records compare equal whatever their cells hold.
+#[derive(Clone, Debug, Default)]
+pub struct FactsCell(OnceLock<LineFacts>);
+
+impl FactsCell {
+    /// The facts, read from `rec` the first time.
+    pub fn get(&self, rec: &Record) -> &LineFacts {
+        self.0.get_or_init(|| LineFacts::of(rec))
+    }
+
+    /// Forgets the facts (the record's text changed: a multi-line event was joined).
+    pub fn clear(&mut self) {
+        self.0 = OnceLock::new();
+    }
+}
+
+impl PartialEq for FactsCell {
+    fn eq(&self, _: &FactsCell) -> bool {
+        true
+    }
+}
+
+/// What kind of line a record is, for the diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// `security audit: device access|metadata upgrade requested …`.
+    Audit,
+    /// A server-side close or handshake failure (`closed before connect`, `→ close`).
+    ServerClose,
+    /// `unauthorized conn=…`.
+    Unauthorized,
+    /// Other ws-log traffic (`← open`, `← connect`, `→ event`, `⇄ res`).
+    Ws,
+    /// A client-side error (`gateway connect failed: …`, `gateway closed (…)`, the
+    /// TUI's and Control UI's texts, a tool result).
+    ClientError,
+    /// A continuation of a client error block (`Gateway target:`, `Source:`, …).
+    BlockLine,
+    /// Chat DM pairing (a request, the bot's reply).
+    Dm,
+    /// A DM policy doing its job (`Blocked unauthorized … sender`).
+    DmBlocked,
+    /// Exec approvals lines.
+    Exec,
+    /// OpenClaw rejecting or warning about its config.
+    Config,
+    /// Pairing lifecycle that is not a failure (`auto-approved`, `approved`, …).
+    PairingNote,
+    /// Token lifecycle that is not a failure (`rotated`, `revoked`, …).
+    TokenNote,
+    /// `Proxy headers detected …` / `Loopback connection with non-local Host header`.
+    Locality,
+    /// A pasted shell command (`$ openclaw tui`): which client ran, and where to.
+    Command,
+    /// A line that only gives context (version banners, `sessions_spawn`).
+    Context,
+    /// Any other event.
+    Other,
+}
+
+impl LineKind {
+    /// Classifies a record by its message and phrases.
+    fn of(rec: &Record, f: &LineFacts) -> LineKind {
+        let m = rec.message.trim_start();
+        let t = rec.text.as_str();
+        if rec.categories.is_empty() && command_of(t).is_some() {
+            LineKind::Command
+        } else if message_has!(f, "security audit: device ")
+            && message_has!(f, " upgrade requested")
+        {
+            LineKind::Audit
+        } else if m.starts_with("closed before connect")
+            || m.starts_with("→ close")
+            || m.starts_with("webchat disconnected")
+            || m.starts_with("handshake timeout")
+            || m.starts_with("invalid handshake")
+            || m.starts_with("protocol mismatch conn=")
+            || (m.starts_with("error conn=") && rec.conn.is_some())
+        {
+            LineKind::ServerClose
+        } else if m.starts_with("unauthorized conn=") {
+            LineKind::Unauthorized
+        } else if m.starts_with('←') || m.starts_with('→') || m.starts_with('⇄') {
+            LineKind::Ws
+        } else if m.starts_with("Gateway target: ")
+            || m.starts_with("Source: ")
+            || m.starts_with("Config: ")
+            || m.starts_with("Bind: ")
+            || m.starts_with("reason: ")
+        {
+            LineKind::BlockLine
+        } else if text_has!(f, "Proxy headers detected from untrusted address")
+            || text_has!(f, "Loopback connection with non-local Host header")
+        {
+            LineKind::Locality
+        } else if text_has!(f, "Blocked unauthorized ") || text_has!(f, "drop dm (dmPolicy") {
+            LineKind::DmBlocked
+        } else if text_has!(f, "Invalid config at ")
+            || text_has!(f, "Config invalid")
+            || text_has!(f, "JSON5 parse failed")
+            || text_has!(f, "Unrecognized key")
+            || text_has!(f, "Invalid option: expected one of")
+            || text_has!(f, "gateway.bind host aliases")
+            || text_has!(f, "Config was last written by a newer OpenClaw")
+            || (text_has!(f, "dmPolicy=") && text_has!(f, "requires channels."))
+        {
+            LineKind::Config
+        } else if is_client_error(m, f) {
+            LineKind::ClientError
+        } else if text_has!(f, " pairing request")
+            || text_has!(f, "access not configured.")
+            || text_has!(f, "Pairing code:")
+            || text_has!(f, "openclaw pairing approve")
+            || text_has!(f, "openclaw pairing list")
+            || text_has!(f, "Ask the bot owner")
+            || text_has!(f, "user id: ")
+        {
+            LineKind::Dm
+        } else if text_has!(f, "xec denied")
+            || text_has!(f, "SYSTEM_RUN_DENIED")
+            || text_has!(f, "Legacy exec approvals exist")
+            || text_has!(f, "invalid exec.approvals.")
+            || text_has!(f, "exec-approvals.json")
+        {
+            LineKind::Exec
+        } else if text_has!(f, "device pairing auto-approved")
+            || text_has!(f, "device pairing approved")
+            || text_has!(f, "device pairing removed")
+            || text_has!(f, "device pairing removal denied")
+        {
+            LineKind::PairingNote
+        } else if text_has!(f, "device token rotated")
+            || text_has!(f, "device token revoked")
+            || text_has!(f, "bootstrap token revoke skipped")
+            || text_has!(f, "device token rotation denied")
+        {
+            LineKind::TokenNote
+        } else if rec.categories.is_empty() {
+            LineKind::Context
+        } else {
+            LineKind::Other
+        }
+    }
+}
+
+/// The `openclaw` subcommand of a pasted prompt line (`$ openclaw node run --host
+/// 10.0.0.5`), with its arguments.
+pub fn command_of(text: &str) -> Option<&str> {
+    let first = text.split('\n').next().unwrap_or_default().trim_start();
+    let rest = ["$ ", "# ", "> ", "% ", "❯ ", ""]
+        .iter()
+        .find_map(|p| first.strip_prefix(p)?.strip_prefix("openclaw "))
+        .or_else(|| {
+            let i = first.find("$ openclaw ")?;
+            first.get(i + 11..)
+        })?;
+    const COMMANDS: &[&str] = &[
+        "tui",
+        "logs",
+        "devices",
+        "node",
+        "cron",
+        "gateway",
+        "status",
+        "doctor",
+        "pair",
+        "dashboard",
+        "agent",
+        "message",
+        "sessions",
+        "channels",
+        "health",
+        "approvals",
+        "pairing",
+        "-V",
+        "--version",
+    ];
+    COMMANDS
+        .iter()
+        .any(|c| rest.starts_with(c) && rest[c.len()..].chars().next().is_none_or(|ch| ch == ' '))
+        .then_some(rest)
+}
+
+fn is_client_error(m: &str, f: &LineFacts) -> bool {
+    message_has!(f, "gateway connect failed: ")
+        || message_has!(f, "gateway closed (")
+        || message_has!(f, "Gateway WebSocket closed (")
+        || m.starts_with("disconnected (")
+        || message_has!(f, " disconnected (")
+        || message_has!(f, "Pairing required.")
+        || message_has!(f, "scope upgrade pending approval")
+        || message_has!(f, "Exec approval registration failed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rec(text: &str, message: &str) -> Record {
+        let mut r = Record::new("t.log".into(), 1, 0);
+        r.text = text.to_string();
+        r.message = message.to_string();
+        r
+    }
+
+    #[test]
+    fn every_phrase_is_listed_once() {
+        for table in [TEXT_PHRASES, MESSAGE_PHRASES] {
+            for (i, p) in table.iter().enumerate() {
+                assert!(!p.is_empty());
+                assert_eq!(table.iter().position(|q| q == p), Some(i), "{p:?} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn phrases_inside_phrases_are_all_found() {
+        let r = rec(
+            "Approve the new role for this browser",
+            "  Pairing required. gateway closed (1008)",
+        );
+        let f = r.facts();
+        assert!(text_has!(f, "Approve the new role"));
+        assert!(text_has!(f, "Approve the new"));
+        assert!(text_has!(f, "browser"));
+        assert!(!text_has!(f, "Approve the new access level"));
+        assert!(message_has!(f, "Pairing required."));
+        assert!(message_has!(f, "gateway closed ("));
+    }
+
+    #[test]
+    fn the_message_is_read_without_its_leading_space() {
+        // ` disconnected (` must follow a word, as on the line, not the indentation.
+        let f = LineFacts::of(&rec("x", " disconnected (1006)"));
+        assert!(!message_has!(f, " disconnected ("));
+        let f = LineFacts::of(&rec("x", "webchat disconnected (1006)"));
+        assert!(message_has!(f, " disconnected ("));
+    }
+
+    #[test]
+    fn a_changed_record_is_read_again_after_clear() {
+        let mut r = rec("nothing here", "nothing here");
+        assert!(!text_has!(r.facts(), "Pairing code:"));
+        r.text.push_str("\nPairing code: ABCD1234");
+        r.line_facts.clear();
+        assert!(text_has!(r.facts(), "Pairing code:"));
+        // Equality ignores the cell: it only caches what the other fields say.
+        assert_eq!(r.clone(), {
+            let mut c = r.clone();
+            c.line_facts.clear();
+            c
+        });
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(TEXT_PHRASES).prop_map(str::to_string),
+            proptest::sample::select(MESSAGE_PHRASES).prop_map(str::to_string),
+            // Halves of phrases, so near misses are common.
+            proptest::sample::select(TEXT_PHRASES)
+                .prop_map(|p| p.chars().take(p.chars().count() / 2).collect()),
+            "[ a-zA-Z():.\n\u{8bbe}\u{5907}]{0,8}",
+        ]
+    }
+
+    proptest! {
+        /// A bit is set exactly when the phrase occurs (what `str::contains` says).
+        #[test]
+        fn bits_say_what_contains_says(
+            text in proptest::collection::vec(piece(), 0..8).prop_map(|v| v.concat()),
+            message in proptest::collection::vec(piece(), 0..6).prop_map(|v| v.concat()),
+        ) {
+            let f = LineFacts::of(&rec(&text, &message));
+            for (i, p) in TEXT_PHRASES.iter().enumerate() {
+                prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);
+            }
+            let m = message.trim_start();
+            for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+                prop_assert_eq!(f.message_has(MessagePhrase(i as u8)), m.contains(p), "{:?}", p);
+            }
+        }
+    }
+}
