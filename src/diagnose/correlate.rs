@@ -197,6 +197,9 @@ pub struct Table {
     /// The last pasted command (`$ openclaw tui`): which client, and where it
     /// connects, for the failures that follow it.
     recent_command: Option<(u64, Option<super::incident::ClientKind>, Option<bool>)>,
+    /// The incident each full pairing request id was last seen in, and back.
+    by_request: HashMap<String, Id>,
+    request_of: HashMap<Id, String>,
     aliases: HashMap<Id, Id>,
     alias_order: VecDeque<Id>,
     next_id: Id,
@@ -424,7 +427,65 @@ impl Table {
                 }
             }
         };
-        Some(id)
+        Some(self.join_by_request(id, seq))
+    }
+
+    /// Lines of one pairing request pasted apart (an audit's fields, then the tool
+    /// result that quotes the same `requestId`) are one failure: a client block or a
+    /// single line joins the incident that already holds its full request id. Two
+    /// connections never merge this way (a client retrying is two occurrences).
+    /// Returns the id the record now belongs to.
+    fn join_by_request(&mut self, id: Id, seq: u64) -> Id {
+        let Some(inc) = self.incidents.get(&id) else {
+            return id;
+        };
+        let Some(req) = inc.facts.request_id.clone() else {
+            return id;
+        };
+        let group = inc.group;
+        let other = self.by_request.get(&req).copied().filter(|&o| o != id);
+        let target = other.and_then(|o| self.incidents.get(&o).map(|i| (o, i)));
+        let (keep, gone) = match target {
+            Some((o, i))
+                if seq.saturating_sub(i.touched) <= JOIN_WINDOW
+                    && (group != Group::Conn || i.group != Group::Conn)
+                    && matches!(group, Group::Conn | Group::Client | Group::Single)
+                    && matches!(i.group, Group::Conn | Group::Client | Group::Single) =>
+            {
+                // The connection's incident is the one that stays (its key maps to it).
+                if group == Group::Conn {
+                    (id, o)
+                } else {
+                    (o, id)
+                }
+            }
+            _ => {
+                if self.request_of.get(&id) != Some(&req) {
+                    self.by_request.insert(req.clone(), id);
+                    self.request_of.insert(id, req);
+                }
+                return id;
+            }
+        };
+        if let Some(g) = self.incidents.remove(&gone) {
+            self.order.retain(|&i| i != gone);
+            self.recent.retain(|&i| i != gone);
+            self.request_of.remove(&gone);
+            if let Some((open, src, line)) = self.open_block.take() {
+                let open = if open == gone { keep } else { open };
+                self.open_block = Some((open, src, line));
+            }
+            self.alias(gone, keep);
+            if let Some(k) = self.incidents.get_mut(&keep) {
+                k.absorb(g);
+                if k.facts.is_failure() {
+                    self.remember_recent(keep);
+                }
+            }
+        }
+        self.by_request.insert(req.clone(), keep);
+        self.request_of.insert(keep, req);
+        keep
     }
 
     fn add(&mut self, id: Id, rec: &Record, kind: LineKind, seq: u64, locality_seen: bool) {
@@ -535,6 +596,11 @@ impl Table {
             {
                 self.by_conn.remove(&key);
             }
+            if let Some(req) = self.request_of.remove(&front)
+                && self.by_request.get(&req) == Some(&front)
+            {
+                self.by_request.remove(&req);
+            }
             self.recent.retain(|&i| i != front);
         }
         out
@@ -547,6 +613,8 @@ impl Table {
         self.order.clear();
         self.by_conn.clear();
         self.conn_of.clear();
+        self.by_request.clear();
+        self.request_of.clear();
         self.recent.clear();
         self.open_block = None;
         self.last_dm = None;

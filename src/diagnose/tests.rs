@@ -81,6 +81,33 @@ fn audit_then_close_then_client_block_is_one_incident() {
 }
 
 #[test]
+fn lines_pasted_apart_join_by_request_id_but_retries_stay_apart() {
+    // An audit line and, further down, the tool result quoting the same request:
+    // one failure, read with the audit's client and address.
+    let log = "\
+[gateway] security audit: device access upgrade requested reason=scope-upgrade device=ab ip=unknown-ip auth=token roleFrom=operator roleTo=operator scopesFrom=operator.read scopesTo=operator.admin client=gateway-client requestId=7d1e4b2a-1111-4222-8333-944455556666
+[agent] thinking
+[agent] still thinking
+[tools] sessions_spawn failed: gateway closed (1008): pairing required: device is asking for more scopes than currently approved (requestId: 7d1e4b2a-1111-4222-8333-944455556666)
+";
+    let (_, report) = run(log);
+    assert_eq!(report.causes.len(), 1);
+    let c = &report.causes[0];
+    assert_eq!(c.cause, Cause::SubagentScopeUpgrade);
+    assert_eq!((c.count, c.records), (1, 2));
+    assert_eq!(c.confidence, Confidence::High);
+    // The same pending request refused on two connections: a client retrying, two
+    // occurrences.
+    let log = "\
+[ws] closed before connect conn=c1 remote=10.0.0.7 code=1008 reason=pairing required: device is not approved yet (requestId: 0a1b2c3d-1111-4222-8333-944455556666)
+[ws] closed before connect conn=c2 remote=10.0.0.7 code=1008 reason=pairing required: device is not approved yet (requestId: 0a1b2c3d-1111-4222-8333-944455556666)
+";
+    let (_, report) = run(log);
+    assert_eq!(report.causes.len(), 1);
+    assert_eq!(report.causes[0].count, 2);
+}
+
+#[test]
 fn client_error_before_the_close_still_joins() {
     let log = "\
 gateway connect failed: GatewayClientRequestError: pairing required
