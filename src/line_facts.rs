@@ -143,6 +143,10 @@ pub const TEXT_PHRASES: &[&str] = &[
     "device-public-key",
     "CONTROL_UI_DEVICE_IDENTITY_REQUIRED",
     "DEVICE_IDENTITY_REQUIRED",
+    "pair-node' failed",
+    "pair-operator' failed",
+    "pair-node\\u0027 failed",
+    "pair-operator\\u0027 failed",
 ];
 
 /// The phrases the diagnosis looks for in a record's `message` (without its leading

@@ -691,6 +691,23 @@ impl Facts {
                 rec,
             );
         }
+        if text_has!(rec.facts(), "pair-node' failed")
+            || text_has!(rec.facts(), "pair-operator' failed")
+            || text_has!(rec.facts(), "pair-node\\u0027 failed")
+            || text_has!(rec.facts(), "pair-operator\\u0027 failed")
+        {
+            // A desktop companion's setup step: its node or operator connection was
+            // refused while pairing; its other lines say why.
+            self.pairing = true;
+            self.client_kind.get_or_insert(ClientKind::App);
+            self.note(
+                format!(
+                    "companion pairing step: {}",
+                    short(first_line(&rec.message))
+                ),
+                rec,
+            );
+        }
         if text_has!(rec.facts(), "设备签名") {
             // "device signature" (invalid / expired) in a translated build or app.
             self.facets.insert(Facet::IdentityCorrupt);

@@ -63,12 +63,12 @@ pub static RULES: &[Rule] = &[
     // --- device pairing ---------------------------------------------------------------
     // Close reason (all versions, and the newer "pairing required: device …" texts),
     // the TUI's "Pairing required.", the `cause` meta value and the error details code.
-    rule!("pairing_required", [Pairing], r"[Pp]airing required|PAIRING_REQUIRED|pairing-required", ["airing ", "airing-", "PAIR"]),
+    rule!("pairing_required", [Pairing], r"[Pp]airing required|PAIRING_REQUIRED|pairing-required", ["airing", "PAIR"]),
     rule!("not_paired", [Pairing], r"NOT_PAIRED", ["PAIR"]),
-    rule!("pairing_auto_approved", [Pairing], r"device pairing auto-approved", ["airing "], Info),
-    rule!("pairing_approved", [Pairing], r"device pairing approved", ["airing "], Info),
-    rule!("pairing_removed", [Pairing], r"device pairing removed", ["airing "], Info),
-    rule!("pairing_removal_denied", [Pairing], r"device pairing removal denied", ["airing "], Warn),
+    rule!("pairing_auto_approved", [Pairing], r"device pairing auto-approved", ["airing"], Info),
+    rule!("pairing_approved", [Pairing], r"device pairing approved", ["airing"], Info),
+    rule!("pairing_removed", [Pairing], r"device pairing removed", ["airing"], Info),
+    rule!("pairing_removal_denied", [Pairing], r"device pairing removal denied", ["airing"], Warn),
     rule!("pair_event", [Pairing], r"device\.pair\.(?:requested|resolved)", [".pair."]),
     rule!("device_removed", [Pairing], r"reason=device removed|\): device removed", ["ice removed"]),
     rule!("reapprove", [Pairing], r"identity changed and must be re-approved", ["identity"]),
@@ -76,13 +76,17 @@ pub static RULES: &[Rule] = &[
     // Current releases (§7): `openclaw gateway status`, a Control UI connect that
     // waited for the owner's decision (`pairing approved` is a success: no rule),
     // the error details codes, and doctor's count of waiting devices.
-    rule!("capability_pending", [Pairing], r"Capability: pairing-pending", ["airing-"]),
-    rule!("pairing_outcome", [Pairing], r"pairing (?:rejected|expired|superseded)|PAIRING_(?:REJECTED|EXPIRED)", ["airing ", "PAIR"]),
+    rule!("capability_pending", [Pairing], r"Capability: pairing-pending", ["airing"]),
+    // A desktop companion's setup step that pairs its node or operator connection
+    // (`Step 'pair-node' failed (attempt 1/3), retrying in 3s: Node connection failed:
+    // …`); in its JSON log the quotes are `\u0027`.
+    rule!("companion_pair_step", [Pairing], r"Step (?:'|\\u0027)pair-(?:node|operator)(?:'|\\u0027) failed", ["pair-"]),
+    rule!("pairing_outcome", [Pairing], r"pairing (?:rejected|expired|superseded)|PAIRING_(?:REJECTED|EXPIRED)", ["airing", "PAIR"]),
     rule!("waits_for_approval", [Pairing], r"[0-9]+ (?:devices?|requests?|nodes?) (?:waits?|waiting|pending) for approval", ["approval"]),
     // Control UI login cards and banners (§7.3), and wrapper apps' own words.
-    rule!("ui_approve_browser", [Pairing], r"(?:Approve|Re-approve|Pair) this browser|Approve the new (?:access level|role)|Access request (?:declined|expired)|Pairing link is no longer valid", ["this browser", "pprove the new", "ccess request ", "airing "]),
+    rule!("ui_approve_browser", [Pairing], r"(?:Approve|Re-approve|Pair) this browser|Approve the new (?:access level|role)|Access request (?:declined|expired)|Pairing link is no longer valid", ["this browser", "pprove the new", "ccess request ", "airing"]),
     rule!("browser_copilot", [Pairing, Auth], r"browser copilot requires a dedicated paired device identity", ["identity"]),
-    rule!("waiting_for_pairing", [Pairing], r"[Ww]aiting for pairing approval|[Pp]airing (?:approval )?pending", ["airing "]),
+    rule!("waiting_for_pairing", [Pairing], r"[Ww]aiting for pairing approval|[Pp]airing (?:approval )?pending", ["airing"]),
     // Translated UI and wrapper texts: zh-CN pairing hint and card, and "pairing" in
     // Chinese and Japanese wrappers.
     rule!("pairing_translated", [Pairing], "配对", ["配对"]),
@@ -152,8 +156,8 @@ pub static RULES: &[Rule] = &[
     rule!("upgrade_rejected", [Handshake], r"rejected websocket upgrade \(HTTP [0-9]{3}\)", ["upgrade"], Error),
     rule!("code_4008", [Handshake], r#"code(?:=|":|: | )4008(?-u:\b)|\(4008(?-u:\b)"#, ["4008"]),
     // --- chat DM pairing --------------------------------------------------------------------
-    rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing "], Info),
-    rule!("dm_access", [DmPairing], r"access not configured\.|Pairing code:|openclaw pairing (?:approve|list)", ["not configured", "airing "]),
+    rule!("dm_pairing_request", [DmPairing], r" pairing request(?-u:\b)", ["airing"], Info),
+    rule!("dm_access", [DmPairing], r"access not configured\.|Pairing code:|openclaw pairing (?:approve|list)", ["not configured", "airing"]),
     rule!("dm_blocked", [DmPairing], r"Blocked unauthorized [a-z-]{1,40} sender|drop dm \(dmPolicy", ["unauthorized", "dmPolicy"]),
     rule!("dm_policy", [DmPairing], r"dmPolicy", ["dmPolicy"]),
     // --- exec approvals ---------------------------------------------------------------------
@@ -889,6 +893,14 @@ mod tests {
         (
             "device_identity",
             "connect rejected reason=device-nonce-missing",
+        ),
+        (
+            "companion_pair_step",
+            "Step 'pair-node' failed (attempt 1/3), retrying in 3s: Node connection failed: Error",
+        ),
+        (
+            "companion_pair_step",
+            r#"{"level":"warn","msg":"Step \u0027pair-operator\u0027 failed: Operator connection failed: Error"}"#,
         ),
         (
             "setup_code",
