@@ -177,6 +177,11 @@ pub struct Record {
     /// multi-line events keeps it only if that line reached it. Never serialized.
     #[serde(skip)]
     pub speculative: bool,
+    /// Handed over only for the client version it names (a plain scan's `← connect`
+    /// lines, see `search::ContextLines::version_only`): the diagnosis reads its
+    /// version and nothing else, and it is never shown. Never serialized.
+    #[serde(skip)]
+    pub version_only: bool,
     /// What the line says for the diagnosis, read once (see [`Record::facts`]).
     /// Never serialized.
     #[serde(skip)]
@@ -231,6 +236,7 @@ impl Record {
             cause: None,
             hint: None,
             speculative: false,
+            version_only: false,
             line_facts: FactsCell::default(),
         }
     }

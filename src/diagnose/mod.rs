@@ -103,14 +103,30 @@ impl std::fmt::Display for Loc {
 struct ContextForm {
     pattern: &'static str,
     anchor: &'static str,
-    in_plain_scan: bool,
+    in_plain_scan: PlainScan,
+}
+
+/// What a plain scan does with a kind of context line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlainScan {
+    /// Reads it as `diagnose` does.
+    Reads,
+    /// Reads only the client version it names: the version view (and so every
+    /// hint) is then the one `diagnose` has, without correlating every connection.
+    VersionOnly,
+    /// Leaves it to `diagnose` and `--summary`.
+    Skips,
 }
 
 const fn form(pattern: &'static str, anchor: &'static str, in_plain_scan: bool) -> ContextForm {
     ContextForm {
         pattern,
         anchor,
-        in_plain_scan,
+        in_plain_scan: if in_plain_scan {
+            PlainScan::Reads
+        } else {
+            PlainScan::Skips
+        },
     }
 }
 
@@ -122,7 +138,11 @@ static CONTEXT_FORMS: &[ContextForm] = &[
     form("listening on ws://", "listening", true),
     form(r"ready \([0-9]+ plugins", "ready (", true),
     form("http server listening", "listening", true),
-    form("← connect ", "← connect ", false),
+    ContextForm {
+        pattern: "← connect ",
+        anchor: "← connect ",
+        in_plain_scan: PlainScan::VersionOnly,
+    },
     form("webchat connected ", "webchat connected ", false),
     // The command a paste shows (which client ran, and where to), and the version
     // from `openclaw --version` or the troubleshooting guide's script.
@@ -145,20 +165,35 @@ static CONTEXT_FORMS: &[ContextForm] = &[
 fn context_lines(plain_scan: bool) -> ContextLines {
     let forms: Vec<&ContextForm> = CONTEXT_FORMS
         .iter()
-        .filter(|f| f.in_plain_scan || !plain_scan)
+        .filter(|f| !plain_scan || f.in_plain_scan == PlainScan::Reads)
+        .collect();
+    let version_forms: Vec<&ContextForm> = CONTEXT_FORMS
+        .iter()
+        .filter(|f| plain_scan && f.in_plain_scan == PlainScan::VersionOnly)
         .collect();
     let alternatives: Vec<&str> = forms.iter().map(|f| f.pattern).collect();
     // Fixed patterns (a unit test compiles them): failing here is a bug in this file.
     #[allow(clippy::expect_used)]
     let pattern = regex::bytes::Regex::new(&alternatives.join("|")).expect("context pattern");
+    let version_only = (!version_forms.is_empty()).then(|| {
+        let alternatives: Vec<&str> = version_forms.iter().map(|f| f.pattern).collect();
+        // Fixed patterns (a unit test compiles them).
+        #[allow(clippy::expect_used)]
+        regex::bytes::Regex::new(&alternatives.join("|")).expect("version-only pattern")
+    });
     // Fixed pattern (a unit test compiles it).
     #[allow(clippy::expect_used)]
     let follow =
         regex::bytes::Regex::new(crate::search::span::FOLLOW_PATTERN).expect("follow pattern");
     ContextLines {
         pattern,
-        anchors: forms.iter().map(|f| f.anchor).collect(),
+        anchors: forms
+            .iter()
+            .chain(&version_forms)
+            .map(|f| f.anchor)
+            .collect(),
         follow: Some(follow),
+        version_only,
     }
 }
 
@@ -430,6 +465,12 @@ impl Diagnoser {
     /// [`version::VersionTracker::set_installed_version`]).
     pub fn set_installed_version(&mut self, answer: &str) {
         self.version.set_installed_version(answer);
+    }
+
+    /// Reads only the version a record names (see [`Record::version_only`]): no
+    /// incident, no count.
+    pub fn observe_version(&mut self, rec: &Record) {
+        self.version.observe(rec);
     }
 
     /// Reads one record (event or context line). Returns the incident it was filed
@@ -801,6 +842,14 @@ impl<S: Sink> Annotate<S> {
     /// Takes the next record: joined to the event above it when it continues it,
     /// else that event is read and this record waits in its place.
     fn take(&mut self, rec: Record) -> io::Result<()> {
+        if rec.version_only {
+            // In stream order: the event above it first.
+            if let Some(head) = self.span.take() {
+                self.read(head)?;
+            }
+            self.diag.observe_version(&rec);
+            return Ok(());
+        }
         if rec.speculative
             && !self
                 .span

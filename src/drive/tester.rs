@@ -16,8 +16,9 @@
 //! [`check`] runs a case through all of them twice. Without the diagnosis, every
 //! driver must give the records of the naive line-by-line [`reference`]. With the
 //! diagnosis ([`Annotate`] over a searcher with [`diagnose::context_pattern`], as
-//! `clawscan diagnose` and `--summary` build it), every driver must give the same
-//! records as the others: there is no reference for causes, hints and multi-line
+//! `clawscan diagnose` and `--summary` build it, and again with
+//! [`diagnose::light_context_pattern`], as a plain scan does), every driver must give
+//! the same records as the others: there is no reference for causes, hints and multi-line
 //! events (`end_line`), so agreement is what is tested, on inputs whose events a
 //! driver may cut apart.
 //!
@@ -60,6 +61,13 @@ static SEARCHER: LazyLock<Searcher> = LazyLock::new(|| {
 /// The same, handing over the context lines the diagnosis reads.
 static DIAG_SEARCHER: LazyLock<Searcher> =
     LazyLock::new(|| SEARCHER.with_context(diagnose::context_pattern()).unwrap());
+/// The same with a plain scan's context lines (fewer, and `← connect` read for its
+/// version only).
+static LIGHT_SEARCHER: LazyLock<Searcher> = LazyLock::new(|| {
+    SEARCHER
+        .with_context(diagnose::light_context_pattern())
+        .unwrap()
+});
 /// The name every record's `source` gets (the batch driver reads a temporary file).
 const SOURCE: &str = "t";
 
@@ -359,7 +367,18 @@ fn forward(cfg: &SearchConfig) -> Shown {
 /// The records `driver` gives for `input` starting at `start`, annotated by a fresh
 /// diagnosis.
 fn diagnosed(cfg: &SearchConfig, driver: Driver, input: &[u8], start: Position) -> Vec<Record> {
-    let s = DIAG_SEARCHER.with_config(SearchConfig {
+    diagnosed_by(&DIAG_SEARCHER, cfg, driver, input, start)
+}
+
+/// [`diagnosed`] with the searcher `searcher` (its context lines).
+fn diagnosed_by(
+    searcher: &Searcher,
+    cfg: &SearchConfig,
+    driver: Driver,
+    input: &[u8],
+    start: Position,
+) -> Vec<Record> {
+    let s = searcher.with_config(SearchConfig {
         categories: CategorySet::all(),
         ..cfg.clone()
     });
@@ -433,6 +452,14 @@ fn check_to(input: &[u8], cfg: &SearchConfig, depth: Depth) -> Checked {
             diagnosed(cfg, driver, input, Position::START),
             agreed,
             "{driver:?} with the diagnosis"
+        );
+    }
+    let light = diagnosed_by(&LIGHT_SEARCHER, cfg, Driver::Slice, input, Position::START);
+    for driver in drivers(input, Position::START, true, depth) {
+        assert_eq!(
+            diagnosed_by(&LIGHT_SEARCHER, cfg, driver, input, Position::START),
+            light,
+            "{driver:?} with a plain scan's diagnosis"
         );
     }
     for cut in cuts(input, depth) {
@@ -617,6 +644,27 @@ fn multi_line_events_through_every_driver() {
     assert!(joined >= 3, "{:?}", spans(&checked.diagnosed));
     // Without the diagnosis nothing is joined.
     assert!(checked.plain.iter().all(|r| r.end_line.is_none()));
+}
+
+/// The bundled sample: `← connect` lines that name the client's version, which a
+/// plain scan reads for that alone.
+const SAMPLE: &[u8] = include_bytes!("../../testdata/gateway-verbose.log");
+
+#[test]
+fn version_only_lines_through_every_driver() {
+    // Every driver, read size and chunking gives the same records, with a plain
+    // scan's diagnosis too; and its hints name the version the `← connect` lines give.
+    check(SAMPLE, &default_cfg());
+    let light = diagnosed_by(
+        &LIGHT_SEARCHER,
+        &default_cfg(),
+        Driver::Slice,
+        SAMPLE,
+        Position::START,
+    );
+    let hints: Vec<&str> = light.iter().filter_map(|r| r.hint.as_deref()).collect();
+    assert!(hints.iter().any(|h| h.contains("2026.3.31")), "{hints:?}");
+    assert!(light.iter().all(|r| !r.version_only));
 }
 
 #[test]

@@ -83,6 +83,20 @@ pub struct ContextLines {
     /// was, up to [`LOOKAHEAD`] lines in a row. They need no anchor: only the lines
     /// below a handed-over line are tested.
     pub follow: Option<regex::bytes::Regex>,
+    /// Lines handed over only for the client version they name (a plain scan's
+    /// `← connect`): flagged [`Record::version_only`], they start no look-ahead, and
+    /// the diagnosis reads their version and nothing else. Their anchors are in
+    /// `anchors` too.
+    pub version_only: Option<regex::bytes::Regex>,
+}
+
+/// Why a line is handed over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Handed {
+    /// An event, a context line or a line continuing one.
+    Line,
+    /// Only for the version it names ([`ContextLines::version_only`]).
+    VersionOnly,
 }
 
 /// The most lines handed over in a row because they continue the line above.
@@ -160,6 +174,8 @@ pub struct Searcher {
     context: Option<regex::bytes::Regex>,
     /// Lines handed over when they continue a handed-over line.
     follow: Option<regex::bytes::Regex>,
+    /// Lines handed over only for their version (see [`ContextLines::version_only`]).
+    version_only: Option<regex::bytes::Regex>,
 }
 
 impl Searcher {
@@ -172,6 +188,7 @@ impl Searcher {
             config,
             context: None,
             follow: None,
+            version_only: None,
         })
     }
 
@@ -185,6 +202,7 @@ impl Searcher {
             config,
             context: self.context.clone(),
             follow: self.follow.clone(),
+            version_only: self.version_only.clone(),
         }
     }
 
@@ -198,6 +216,7 @@ impl Searcher {
             rules: self.rules.with_context_anchors(&context.anchors)?,
             context: Some(context.pattern),
             follow: context.follow,
+            version_only: context.version_only,
             ..self.clone()
         })
     }
@@ -513,6 +532,7 @@ impl<'a> Scan<'a> {
             }
             self.speculative = false;
             let context = self.searcher.context.as_ref();
+            let version_only = self.searcher.version_only.as_ref();
             // One search finds the anchors of events and of context lines alike.
             while let Some((m, _)) = rules.find_at(hay, from) {
                 let ls = lines::line_start(hay, m);
@@ -528,11 +548,23 @@ impl<'a> Scan<'a> {
                 let confirmed = !class.categories.is_empty();
                 let context_hit =
                     !confirmed && context_anchor && context.is_some_and(|cx| cx.is_match(hay_line));
+                let version_hit = !confirmed
+                    && !context_hit
+                    && context_anchor
+                    && version_only.is_some_and(|v| v.is_match(hay_line));
+                if version_hit {
+                    // Read for its version only: nothing below it is looked at.
+                    if !self.emit_line(&mut lines, ls, le, class, Handed::VersionOnly)? {
+                        return Ok(false);
+                    }
+                    from = le + 1;
+                    continue;
+                }
                 if !confirmed && !context_hit {
                     from = le + 1;
                     continue;
                 }
-                if !self.emit_line(&mut lines, ls, le, class)? {
+                if !self.emit_line(&mut lines, ls, le, class, Handed::Line)? {
                     return Ok(false);
                 }
                 match self.look_ahead(&mut lines, le + 1, LOOKAHEAD)? {
@@ -553,6 +585,7 @@ impl<'a> Scan<'a> {
         ls: usize,
         le: usize,
         class: Classification,
+        handed: Handed,
     ) -> Result<bool, SearchError> {
         let hay = b.hay;
         let line_no = b.hay_lines.line_at(hay, ls);
@@ -575,7 +608,7 @@ impl<'a> Scan<'a> {
         } else {
             std::borrow::Cow::Borrowed(raw_line)
         };
-        self.emit(&text, raw_line, at, Some(class), false)
+        self.emit(&text, raw_line, at, Some(class), false, handed)
     }
 
     /// Hands over the lines from `start` on that continue the line above them, at
@@ -605,7 +638,7 @@ impl<'a> Scan<'a> {
                 break;
             }
             let class = self.searcher.rules.classify(line);
-            if !self.emit_line(b, next, le, class)? {
+            if !self.emit_line(b, next, le, class, Handed::Line)? {
                 return Ok(None);
             }
             next = le + 1;
@@ -627,7 +660,7 @@ impl<'a> Scan<'a> {
                 offset: pos.offset + start as u64,
                 line,
             };
-            if !self.emit(&text, raw_line, at, None, false)? {
+            if !self.emit(&text, raw_line, at, None, false, Handed::Line)? {
                 return Ok(false);
             }
             start = end + 1;
@@ -639,7 +672,14 @@ impl<'a> Scan<'a> {
     /// A long line has ended: report it from its head.
     fn long_line(&mut self, ll: LongLine) -> Result<bool, SearchError> {
         let text = ansi::strip(&ll.head);
-        let go_on = self.emit(&text, &ll.head, ll.start, Some(ll.class), true)?;
+        let go_on = self.emit(
+            &text,
+            &ll.head,
+            ll.start,
+            Some(ll.class),
+            true,
+            Handed::Line,
+        )?;
         // The lines below it are tested as below any other handed-over line.
         if go_on && self.searcher.follow.is_some() {
             self.carry = LOOKAHEAD;
@@ -658,6 +698,7 @@ impl<'a> Scan<'a> {
         at: Position,
         class: Option<Classification>,
         cut: bool,
+        handed: Handed,
     ) -> Result<bool, SearchError> {
         let searcher = self.searcher;
         let config = &searcher.config;
@@ -691,6 +732,7 @@ impl<'a> Scan<'a> {
         searcher.parser.parse_into(&head_text, head_raw, &mut rec);
         rec.categories = categories;
         rec.speculative = self.speculative && categories.is_empty();
+        rec.version_only = handed == Handed::VersionOnly;
         rec.truncated = truncated;
         if rec.level.is_none() {
             rec.level = class.level();

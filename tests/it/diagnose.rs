@@ -628,3 +628,52 @@ fn report_document_has_its_documented_fields() {
     assert_eq!(c["fixed_in"][0]["release"], "2026.4.2");
     assert!(Path::new(&root().join("docs/diagnose.md")).exists());
 }
+
+/// One version view: a plain scan's hints read the version `diagnose` reports, on
+/// every excerpt and format fixture (a plain scan reads fewer context lines, but the
+/// lines that name a version all the same).
+#[test]
+fn plain_scan_hints_and_diagnose_agree_on_the_version() {
+    let mut logs: Vec<String> = vec!["testdata/gateway-verbose.log".to_string()];
+    for dir in ["testdata/causes", "testdata/formats"] {
+        let mut names: Vec<String> = fs::read_dir(root().join(dir))
+            .expect("testdata dir")
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| !n.contains(".expected.") && !n.starts_with("no-such"))
+            .map(|n| format!("{dir}/{n}"))
+            .collect();
+        names.sort();
+        logs.extend(names);
+    }
+    let mut checked = 0;
+    for log in &logs {
+        let (d, _) = diagnose_json(log, &["--no-config"]);
+        let used = d["version"]["used"].as_str().map(str::to_string);
+        let o = run(&[log.as_str()]);
+        for line in stdout(&o).lines() {
+            let rec: Value = serde_json::from_str(line).expect("a record");
+            let Some(hint) = rec["hint"].as_str() else {
+                continue;
+            };
+            checked += 1;
+            match &used {
+                Some(v) => assert!(
+                    !hint.contains("does not tell the OpenClaw version"),
+                    "{log}:{}: diagnose reads {v}, the hint does not: {hint}",
+                    rec["line"]
+                ),
+                None => assert!(
+                    !hint.contains("The log shows 20"),
+                    "{log}:{}: diagnose reads no version, the hint does: {hint}",
+                    rec["line"]
+                ),
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} hints checked");
+}
