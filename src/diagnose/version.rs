@@ -395,6 +395,8 @@ const MAX_SEEN: usize = 8;
 pub struct VersionTracker {
     flag: Option<OcVersion>,
     gateway: Option<(OcVersion, String, Loc)>,
+    /// The newest version the gateway's in-process client named.
+    in_process: Option<(OcVersion, String, Loc)>,
     /// The best client version so far, with its rank (local 3, unknown 2, remote 1).
     client: Option<(OcVersion, String, Loc, u8)>,
     config: Option<(OcVersion, String)>,
@@ -470,7 +472,14 @@ impl VersionTracker {
         {
             let client = rec.client.as_deref().unwrap_or("?");
             if is_in_process_client(client) {
-                self.gateway_seen(v, format!("client={client} v{v}"), at());
+                // The gateway's own version. The newest wins, where it first appears
+                // (after an upgrade that is the running one; and the answer does not
+                // depend on the order of the lines, see below).
+                let how = format!("client={client} v{v}");
+                if self.in_process.as_ref().is_none_or(|(cv, _, _)| v > *cv) {
+                    self.in_process = Some((v, how.clone(), at()));
+                }
+                self.remember(v, how, at());
             } else {
                 // A client on the gateway host is usually the same install; one on
                 // another host may run anything, so it counts least.
@@ -484,8 +493,17 @@ impl VersionTracker {
                 let how = format!("{where_}client={client} v{v}");
                 // A remote client's version says nothing about the gateway's build:
                 // listed as seen, never taken for the build (advice for a wrong
-                // version is worse than advice for an unknown one).
-                if rank > 1 && self.client.as_ref().is_none_or(|(_, _, _, r)| rank >= *r) {
+                // version is worse than advice for an unknown one). Among the others
+                // the nearest, then the newest release wins, where it first appears:
+                // an answer that does not depend on the order of the lines, so a
+                // plain scan that reads each client's line once (see
+                // `search::ContextLines::version_only`) finds what `diagnose` finds.
+                if rank > 1
+                    && self
+                        .client
+                        .as_ref()
+                        .is_none_or(|(cv, _, _, r)| rank > *r || (rank == *r && v > *cv))
+                {
                     self.client = Some((v, how.clone(), at(), rank));
                 }
                 self.remember(v, how, at());
@@ -496,6 +514,7 @@ impl VersionTracker {
         // regex set is the costliest part of reading a record.
         if self.flag.is_none()
             && self.gateway.is_none()
+            && self.in_process.is_none()
             && self.installed.is_none()
             && self.client.is_none()
             && self.config.is_none()
@@ -578,7 +597,7 @@ impl VersionTracker {
         if let Some(v) = self.flag {
             return VersionView::exact(v);
         }
-        if let Some((v, _, _)) = &self.gateway {
+        if let Some((v, _, _)) = self.gateway.as_ref().or(self.in_process.as_ref()) {
             return VersionView::exact(*v);
         }
         if let Some((v, _)) = &self.installed {
@@ -607,7 +626,7 @@ impl VersionTracker {
                 Some("--openclaw-version".to_string()),
                 None,
             )
-        } else if let Some((_, how, at)) = &self.gateway {
+        } else if let Some((_, how, at)) = self.gateway.as_ref().or(self.in_process.as_ref()) {
             (VersionFrom::Gateway, Some(how.clone()), Some(at.clone()))
         } else if let Some((_, how)) = &self.installed {
             (VersionFrom::Installed, Some(how.clone()), None)

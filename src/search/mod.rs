@@ -14,6 +14,8 @@ pub mod redact;
 pub(crate) mod rules;
 pub(crate) mod span;
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -88,6 +90,30 @@ pub struct ContextLines {
     /// the diagnosis reads their version and nothing else. Their anchors are in
     /// `anchors` too.
     pub version_only: Option<regex::bytes::Regex>,
+}
+
+/// The most distinct version-only lines a search remembers (then it starts over).
+const MAX_VERSIONS_SEEN: usize = 4096;
+
+/// What a `← connect` line tells about a client, as a hash of its fields but the
+/// connection's own ids (`conn=`, `id=`): two lines with the same key name the same
+/// client, version and address. `None` (always hand it over) when other text could
+/// add fields: `key=value` words before the arrow, a JSON line (its other keys),
+/// escape sequences.
+fn version_key(line: &[u8]) -> Option<u64> {
+    const ARROW: &[u8] = "← connect ".as_bytes();
+    let i = memchr::memmem::find(line, ARROW)?;
+    let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
+    if before.contains(&b'=') || rest.iter().any(|&b| b == b'"' || b == 0x1b || b == b'{') {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for word in rest.split(|&b| b == b' ') {
+        if !word.is_empty() && !word.starts_with(b"conn=") && !word.starts_with(b"id=") {
+            word.hash(&mut h);
+        }
+    }
+    Some(h.finish())
 }
 
 /// Why a line is handed over.
@@ -455,6 +481,10 @@ struct Scan<'a> {
     carry: u64,
     /// The lines handed over from `carry` are speculative (a chunk's first lines).
     speculative: bool,
+    /// What the version-only lines handed over so far said (see [`version_key`]): a
+    /// repeat tells the diagnosis nothing new, and a verbose log repeats them on most
+    /// connections.
+    versions_seen: HashSet<u64>,
 }
 
 impl<'a> Scan<'a> {
@@ -467,6 +497,7 @@ impl<'a> Scan<'a> {
             stats: SearchStats::default(),
             carry: 0,
             speculative: false,
+            versions_seen: HashSet::new(),
         }
     }
 
@@ -553,7 +584,17 @@ impl<'a> Scan<'a> {
                     && context_anchor
                     && version_only.is_some_and(|v| v.is_match(hay_line));
                 if version_hit {
-                    // Read for its version only: nothing below it is looked at.
+                    // Read for its version only: nothing below it is looked at, and a
+                    // line that says what one before it said is not handed over.
+                    if let Some(key) = version_key(hay_line) {
+                        if self.versions_seen.len() >= MAX_VERSIONS_SEEN {
+                            self.versions_seen.clear();
+                        }
+                        if !self.versions_seen.insert(key) {
+                            from = le + 1;
+                            continue;
+                        }
+                    }
                     if !self.emit_line(&mut lines, ls, le, class, Handed::VersionOnly)? {
                         return Ok(false);
                     }
@@ -738,8 +779,11 @@ impl<'a> Scan<'a> {
             rec.level = class.level();
         }
         // Read what the line says for the diagnosis here, on the worker, so the
-        // writer thread only correlates (see `crate::line_facts`).
-        rec.facts();
+        // writer thread only correlates (see `crate::line_facts`). A version-only line
+        // is read for its version alone.
+        if handed == Handed::Line {
+            rec.facts();
+        }
         self.stats.records += 1;
         match self.sink.record_owned(rec) {
             Ok(true) => Ok(true),
