@@ -12,6 +12,10 @@
 //! harmless lines a busy gateway writes (heartbeats, agent runs, provider calls, ws
 //! traffic, cron, channels), with the decoys that fool `grep`: `author=`, `auth=token`,
 //! `maxTokens=`, `OAuth`, `webchat connected`, `→ close code=1005`, UUIDs holding `1008`.
+//! As in a real verbose log (every `← connect` line holds `auth=`, every agent run a
+//! `tokens=` usage line), about a fifth of the ordinary lines hold one of the guide's
+//! grep words (`pairing|1008|token|auth`, case-insensitive): the default mix at 1 %
+//! density has 20–21 %, and the generator reports the exact count.
 //! Lines come in every format of `openclaw-facts.md` §1 (pretty console with and
 //! without ANSI colour, compact console, console JSON, the tslog file log, `openclaw
 //! logs --plain`, and journald / docker compose / kubectl / pm2 / ClawX wrappers);
@@ -22,7 +26,9 @@
 //!
 //! It prints to stderr how many event lines it wrote (`events=N`), so a caller can
 //! check that `clawscan FILE | wc -l` finds exactly that many; `--events-out PATH`
-//! also lists their line numbers, to find the lines a scanner disagrees on.
+//! also lists their line numbers, to find the lines a scanner disagrees on. The same
+//! line counts the lines holding a grep word, ordinary (`grep_ordinary=`) and event
+//! lines (`grep_events=`): their sum is what `rg -ci 'pairing|1008|token|auth'` finds.
 //!
 //! This file is also compiled into `benches/scan.rs` (as a module, via `#[path]`), so
 //! the benchmark searches the same text; it therefore uses the standard library only.
@@ -189,6 +195,57 @@ pub struct Counts {
     pub events: u64,
     /// Bytes, line terminators included.
     pub bytes: u64,
+    /// Ordinary (non-event) lines holding one of the guide's grep words
+    /// ([`GREP_WORDS`]): the lines `grep -i` prints and clawscan does not.
+    pub grep_ordinary: u64,
+    /// Event lines holding one of the grep words (not every event does: `missing
+    /// scope`, `handshake timeout`, `Proxy headers detected…` hold none).
+    pub grep_events: u64,
+}
+
+impl Counts {
+    /// The share of ordinary lines that hold a grep word, 0..1.
+    pub fn grep_fraction(&self) -> f64 {
+        self.grep_ordinary as f64 / (self.lines - self.events).max(1) as f64
+    }
+}
+
+/// The words of the guide's filter, `grep -i 'pairing\|1008\|token\|auth'` (and
+/// `rg -i 'pairing|1008|token|auth'`), which the benchmarks race.
+pub const GREP_WORDS: [&str; 4] = ["pairing", "1008", "token", "auth"];
+
+/// Whether `line` holds one of [`GREP_WORDS`], ignoring ASCII case: the lines that
+/// `grep -i` and `rg -i` match in the generator's text (it writes no character whose
+/// Unicode case folding would add a match, such as the Kelvin sign).
+pub fn has_grep_word(line: &[u8]) -> bool {
+    (0..line.len()).any(|i| {
+        let word: &[u8] = match line[i] | 0x20 {
+            b'p' => b"pairing",
+            b'1' => b"1008",
+            b't' => b"token",
+            b'a' => b"auth",
+            _ => return false,
+        };
+        line.get(i..i + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
+}
+
+/// Counts the lines of one rendered entry that hold a grep word: (ordinary, event).
+/// An entry's event line is always its first.
+fn grep_word_lines(buf: &[u8], event: bool) -> (u64, u64) {
+    let (mut ordinary, mut events) = (0, 0);
+    let body = buf.strip_suffix(b"\n").unwrap_or(buf);
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        if has_grep_word(line) {
+            if event && i == 0 {
+                events += 1;
+            } else {
+                ordinary += 1;
+            }
+        }
+    }
+    (ordinary, events)
 }
 
 /// What a generation wrote, in total and per format.
@@ -251,10 +308,13 @@ pub fn generate_with<W: Write>(
                 writeln!(w, "{}", stats.total.lines + 1)?;
             }
             let lines = count_newlines(&buf);
+            let (grep_ordinary, grep_events) = grep_word_lines(&buf, entry.event);
             let c = Counts {
                 lines,
                 events: u64::from(entry.event),
                 bytes: buf.len() as u64,
+                grep_ordinary,
+                grep_events,
             };
             add(&mut stats.total, c);
             add(&mut stats.per_format[format.index()], c);
@@ -278,6 +338,8 @@ fn add(a: &mut Counts, b: Counts) {
     a.lines += b.lines;
     a.events += b.events;
     a.bytes += b.bytes;
+    a.grep_ordinary += b.grep_ordinary;
+    a.grep_events += b.grep_events;
 }
 
 fn count_newlines(buf: &[u8]) -> u64 {
@@ -1037,7 +1099,7 @@ impl Gen {
         let weights = [
             14, // 0 ws res ok
             6,  // 1 ws event
-            5,  // 2 ← connect (auth=token)
+            6,  // 2 ← connect (auth=token)
             4,  // 3 ← open
             4,  // 4 → hello-ok
             4,  // 5 → close 1005 / 1000
@@ -1046,7 +1108,7 @@ impl Gen {
             6,  // 8 heartbeat
             6,  // 9 diagnostic lanes
             6,  // 10 agent run start/done
-            4,  // 11 agent usage (maxTokens, tokens=)
+            5,  // 11 agent usage (maxTokens, tokens=)
             4,  // 12 provider request
             2,  // 13 OAuth
             3,  // 14 cron
@@ -1107,7 +1169,10 @@ impl Gen {
                     "client=openclaw-macos mode=ui",
                 ]);
                 let v = self.version();
-                let auth = self.rng.pick(&["token", "device-token", "password", "none"]);
+                // The method that succeeded: mostly the shared token (the default
+                // auth mode), then a paired device's token.
+                let auth = ["token", "device-token", "password", "none"]
+                    [self.rng.weighted(&[12, 6, 1, 1])];
                 let scopes = self.rng.pick(&[
                     "operator.read,operator.write",
                     "operator.admin",
@@ -1786,7 +1851,10 @@ const USAGE: &str = "usage: gen-corpus [--size SIZE] [--density P] [--seed N] \
   --events-out PATH
              also write the line number of every event line to PATH
 
-Prints to stderr the number of event lines written (events=N).";
+Prints to stderr, last, the line scripts parse:
+  events=N lines=L bytes=B grep_ordinary=G grep_events=H
+(G and H: ordinary and event lines holding pairing|1008|token|auth, any case;
+G + H is what `rg -ci 'pairing|1008|token|auth'` counts).";
 
 struct Args {
     cfg: Config,
@@ -1897,18 +1965,28 @@ fn main() -> ExitCode {
         args.cfg.density,
         args.out.as_deref().unwrap_or("stdout")
     );
+    eprintln!(
+        "gen-corpus: {} of {} ordinary lines ({:.1} %) hold a grep word (pairing|1008|token|auth, any case)",
+        t.grep_ordinary,
+        t.lines - t.events,
+        100.0 * t.grep_fraction()
+    );
     for (f, c) in Format::ALL.iter().zip(stats.per_format) {
         if c.lines > 0 {
             eprintln!(
-                "gen-corpus:   {:<12} {:>10} bytes {:>9} lines {:>8} events",
+                "gen-corpus:   {:<12} {:>10} bytes {:>9} lines {:>8} events {:>5.1} % grep words",
                 f.name(),
                 c.bytes,
                 c.lines,
-                c.events
+                c.events,
+                100.0 * c.grep_fraction()
             );
         }
     }
     // The one line scripts parse.
-    eprintln!("events={} lines={} bytes={}", t.events, t.lines, t.bytes);
+    eprintln!(
+        "events={} lines={} bytes={} grep_ordinary={} grep_events={}",
+        t.events, t.lines, t.bytes, t.grep_ordinary, t.grep_events
+    );
     ExitCode::SUCCESS
 }
