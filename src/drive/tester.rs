@@ -668,6 +668,49 @@ fn version_only_lines_through_every_driver() {
 }
 
 #[test]
+fn repeated_version_lines_through_every_driver() {
+    // Repeats a search skips, a version that comes back after a newer one, JSON forms:
+    // every driver (each chunk keeps its own memory of what it handed over) gives the
+    // records and hints of every other.
+    let mut log = String::new();
+    for (i, v) in [
+        "2026.3.31",
+        "2026.3.31",
+        "2026.4.2",
+        "2026.3.31",
+        "2026.4.2",
+    ]
+    .iter()
+    .enumerate()
+    {
+        log.push_str(&format!(
+            "10:00:0{i} [ws] ← connect client=cli mode=cli version={v} auth=token conn=c{i}…{i} id=r{i}\n"
+        ));
+        log.push_str(&format!(
+            r#"{{"time":"10:00:0{i}","subsystem":"gateway/ws","message":"← connect client=gateway-client mode=backend version={v} conn=g{i}"}}"#
+        ));
+        log.push('\n');
+        log.push_str(&format!(
+            "10:00:0{i} [ws] closed before connect conn=c{i}…{i} remote=127.0.0.1 code=1008 reason=pairing required\n"
+        ));
+    }
+    let checked = check(log.as_bytes(), &default_cfg());
+    assert_eq!(checked.plain.len(), 5);
+    let light = diagnosed_by(
+        &LIGHT_SEARCHER,
+        &default_cfg(),
+        Driver::Slice,
+        log.as_bytes(),
+        Position::START,
+    );
+    assert!(
+        light
+            .iter()
+            .any(|r| r.hint.as_deref().is_some_and(|h| h.contains("2026.4.2")))
+    );
+}
+
+#[test]
 fn multi_line_events_with_crlf_and_no_final_newline() {
     let crlf: Vec<u8> = MULTI_LINE
         .split(|&b| b == b'\n')

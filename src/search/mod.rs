@@ -95,20 +95,41 @@ pub struct ContextLines {
 /// The most distinct version-only lines a search remembers (then it starts over).
 const MAX_VERSIONS_SEEN: usize = 4096;
 
-/// What a `← connect` line tells about a client, as a hash of its fields but the
+/// What a `← connect` line tells about a client, as a hash of its words but the
 /// connection's own ids (`conn=`, `id=`): two lines with the same key name the same
-/// client, version and address. `None` (always hand it over) when other text could
-/// add fields: `key=value` words before the arrow, a JSON line (its other keys),
-/// escape sequences.
+/// client, version and address. A JSON line (console JSON, or the file log's
+/// numbered arguments) counts when its message string is the last argument: what
+/// follows it is the record's time and runtime (`_meta`), never a client field.
+/// `None` (always hand the line over) when other text could add fields: `key=value`
+/// words before the arrow, another argument after the message, escapes.
 fn version_key(line: &[u8]) -> Option<u64> {
     const ARROW: &[u8] = "← connect ".as_bytes();
     let i = memchr::memmem::find(line, ARROW)?;
     let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
-    if before.contains(&b'=') || rest.iter().any(|&b| b == b'"' || b == 0x1b || b == b'{') {
+    if before.contains(&b'=') || rest.iter().any(|&b| b == b'\\' || b == 0x1b) {
+        return None;
+    }
+    let (words, tail) = match memchr::memchr(b'"', rest) {
+        None if !rest.contains(&b'{') => (rest, &b""[..]),
+        None => return None,
+        Some(q) => (&rest[..q], &rest[q..]),
+    };
+    let tail_kind: u8 = if tail.is_empty() {
+        0
+    } else if tail == b"\"}" {
+        1
+    } else if tail.starts_with(b"\",\"_meta\":") && memchr::memmem::find(tail, b"\"2\":").is_none()
+    {
+        2
+    } else {
+        return None;
+    };
+    if words.contains(&b'{') {
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for word in rest.split(|&b| b == b' ') {
+    tail_kind.hash(&mut h);
+    for word in words.split(|&b| b == b' ') {
         if !word.is_empty() && !word.starts_with(b"conn=") && !word.starts_with(b"id=") {
             word.hash(&mut h);
         }
@@ -792,6 +813,50 @@ impl<'a> Scan<'a> {
                 Ok(false)
             }
             Err(e) => Err(SearchError::Write(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_key;
+
+    #[test]
+    fn version_keys_ignore_connection_ids_only() {
+        let a = "10:00:01 [ws] ← connect client=cli mode=cli version=2026.4.5 auth=token conn=aa…11 id=bb…22";
+        let b = "10:09:44 [ws] ← connect client=cli mode=cli version=2026.4.5 auth=token conn=cc…33 id=dd…44";
+        let newer =
+            "10:09:44 [ws] ← connect client=cli mode=cli version=2026.4.12 auth=token conn=cc…33";
+        let k = |l: &str| version_key(l.as_bytes());
+        assert!(k(a).is_some());
+        assert_eq!(k(a), k(b));
+        assert_ne!(k(a), k(newer));
+        // Console JSON and the file log's arguments: the message is what counts.
+        let json = |t: &str, m: &str| {
+            format!(r#"{{"time":"{t}","subsystem":"gateway/ws","message":"{m}"}}"#)
+        };
+        assert_eq!(
+            k(&json("1", "← connect client=cli version=2026.4.5 conn=a")),
+            k(&json("2", "← connect client=cli version=2026.4.5 conn=b"))
+        );
+        let file = |m: &str, d: &str| {
+            format!(
+                r#"{{"0":"{{\"subsystem\":\"gateway/ws\"}}","1":"{m}","_meta":{{"date":"{d}"}},"time":"{d}"}}"#
+            )
+        };
+        assert_eq!(
+            k(&file("← connect client=cli version=2026.4.5 conn=a", "x")),
+            k(&file("← connect client=cli version=2026.4.5 conn=b", "y"))
+        );
+        // Text that could add a client field is always handed over.
+        for l in [
+            "remote=10.0.0.5 ← connect client=cli version=2026.4.5",
+            "\x1b[2m← connect client=cli\x1b[0m version=2026.4.5",
+            r#"{"1":"← connect client=cli","2":{"remoteAddr":"10.0.0.5"},"_meta":{}}"#,
+            r#"{"1":"← connect client=cli","_meta":{},"2":{"remoteAddr":"10.0.0.5"}}"#,
+            r#"{"message":"← connect client=\"cli\" version=2026.4.5"}"#,
+        ] {
+            assert_eq!(k(l), None, "{l}");
         }
     }
 }
