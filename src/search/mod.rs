@@ -106,7 +106,7 @@ fn version_key(line: &[u8]) -> Option<u64> {
     const ARROW: &[u8] = "← connect ".as_bytes();
     let i = memchr::memmem::find(line, ARROW)?;
     let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
-    if before.contains(&b'=') || rest.iter().any(|&b| b == b'\\' || b == 0x1b) {
+    if before.contains(&b'=') {
         return None;
     }
     let (words, tail) = match memchr::memchr(b'"', rest) {
@@ -124,7 +124,8 @@ fn version_key(line: &[u8]) -> Option<u64> {
     } else {
         return None;
     };
-    if words.contains(&b'{') {
+    // An escape in the message (`\"`, `\n`) or a terminal sequence: read it whole.
+    if words.iter().any(|&b| b == b'{' || b == b'\\' || b == 0x1b) {
         return None;
     }
     let mut h = std::collections::hash_map::DefaultHasher::new();
