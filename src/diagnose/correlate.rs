@@ -467,21 +467,13 @@ impl Table {
                 return id;
             }
         };
-        if let Some(g) = self.incidents.remove(&gone) {
-            self.order.retain(|&i| i != gone);
-            self.recent.retain(|&i| i != gone);
-            self.request_of.remove(&gone);
-            if let Some((open, src, line)) = self.open_block.take() {
-                let open = if open == gone { keep } else { open };
-                self.open_block = Some((open, src, line));
-            }
-            self.alias(gone, keep);
-            if let Some(k) = self.incidents.get_mut(&keep) {
-                k.absorb(g);
-                if k.facts.is_failure() {
-                    self.remember_recent(keep);
-                }
-            }
+        self.merge(gone, keep);
+        if self
+            .incidents
+            .get(&keep)
+            .is_some_and(|k| k.facts.is_failure())
+        {
+            self.remember_recent(keep);
         }
         self.by_request.insert(req.clone(), keep);
         self.request_of.insert(keep, req);
@@ -549,19 +541,27 @@ impl Table {
                     && compatible(&i.facts, &conn_facts)
             })
         });
-        if let Some(client_id) = waiting
-            && let Some(client) = self.incidents.remove(&client_id)
-        {
-            self.order.retain(|&i| i != client_id);
-            self.recent.retain(|&i| i != client_id);
-            if let Some((open, src, line)) = self.open_block.take() {
-                let open = if open == client_id { conn_id } else { open };
-                self.open_block = Some((open, src, line));
-            }
-            self.alias(client_id, conn_id);
-            if let Some(conn) = self.incidents.get_mut(&conn_id) {
-                conn.absorb(client);
-            }
+        if let Some(client_id) = waiting {
+            self.merge(client_id, conn_id);
+        }
+    }
+
+    /// Moves incident `gone` into `keep`: its facts and lines, and every pointer to it
+    /// (the open client block, later lookups of its id).
+    fn merge(&mut self, gone: Id, keep: Id) {
+        let Some(g) = self.incidents.remove(&gone) else {
+            return;
+        };
+        self.order.retain(|&i| i != gone);
+        self.recent.retain(|&i| i != gone);
+        self.request_of.remove(&gone);
+        if let Some((open, src, line)) = self.open_block.take() {
+            let open = if open == gone { keep } else { open };
+            self.open_block = Some((open, src, line));
+        }
+        self.alias(gone, keep);
+        if let Some(k) = self.incidents.get_mut(&keep) {
+            k.absorb(g);
         }
     }
 
