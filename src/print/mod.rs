@@ -414,6 +414,24 @@ mod tests {
         );
     }
 
+    /// A huge record (a line up to `--max-line-bytes`), then ordinary ones: each line
+    /// whole and as serde_json writes it, and the sink's buffer not kept huge.
+    #[test]
+    fn json_sink_after_a_huge_record() {
+        let mut huge = rec(&[Category::Pairing]);
+        huge.text = "\"quoted\" \\ text\t".repeat(20_000);
+        let small = rec(&[]);
+        let mut sink = JsonSink::new(Vec::new(), true);
+        let mut want = Vec::new();
+        for r in [&small, &huge, &small] {
+            sink.record(r).unwrap();
+            assert!(sink.line.capacity() <= LINE_KEEP);
+            serde_json::to_writer(&mut want, r).unwrap();
+            want.push(b'\n');
+        }
+        assert_eq!(sink.finish().unwrap(), want);
+    }
+
     #[test]
     fn text_sink_writes_one_plain_line_per_record() {
         let mut r = rec(&[Category::Pairing, Category::Close1008]);
