@@ -19,6 +19,9 @@
 //!   only the difference (building, redacting and serialising the records), with
 //!   the records as criterion's throughput (elements/s). After the group a table
 //!   prints the cost in µs per record, the difference and the whole NDJSON pass;
+//! - `record_json/*`: the records of the 10 % input, collected once, written as
+//!   NDJSON into memory by `serde_json` (the derived `Serialize`) and by the
+//!   hand-written [`Record::write_json`] that the sink uses; throughput in records;
 //! - `format/*`: one format at a time at 1 %, to see which format costs most per
 //!   byte.
 //!
@@ -35,7 +38,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clawscan::print::JsonSink;
+use clawscan::print::{CollectSink, JsonSink};
 use clawscan::search::lines::Position;
 use clawscan::{Record, SearchConfig, Searcher, Sink};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -137,6 +140,48 @@ fn densities(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    // The writer alone, on the records of the 10 % input: the same bytes both ways
+    // (checked once here, and by the crate's tests on every fixture).
+    let Some((_, data)) = inputs.iter().find(|(d, _)| *d == 0.10) else {
+        return;
+    };
+    let mut found = CollectSink::default();
+    searcher
+        .search_slice(data, Position::START, &source, &mut found)
+        .expect("collecting cannot fail");
+    let records = found.0;
+    let mut by_serde = Vec::new();
+    let mut by_hand = Vec::new();
+    for r in &records {
+        serde_json::to_writer(&mut by_serde, r).expect("memory cannot fail");
+        r.write_json(&mut by_hand).expect("memory cannot fail");
+    }
+    assert!(by_serde == by_hand, "write_json differs from serde_json");
+    let mut g = c.benchmark_group("record_json");
+    g.throughput(Throughput::Elements(records.len() as u64));
+    let mut out = Vec::with_capacity(by_hand.len() + records.len());
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            out.clear();
+            for r in &records {
+                serde_json::to_writer(&mut out, r).expect("memory cannot fail");
+                out.push(b'\n');
+            }
+            out.len()
+        })
+    });
+    g.bench_function("write_json", |b| {
+        b.iter(|| {
+            out.clear();
+            for r in &records {
+                r.write_json(&mut out).expect("memory cannot fail");
+                out.push(b'\n');
+            }
+            out.len()
+        })
+    });
     g.finish();
 }
 

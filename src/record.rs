@@ -240,6 +240,290 @@ impl Record {
             line_facts: FactsCell::default(),
         }
     }
+
+    /// Appends the record's JSON object, without a newline, to `out`: byte for byte
+    /// what `serde_json::to_writer(out, self)` writes (same keys in the same order,
+    /// `null` for unknowns, the same string escapes), which is what NDJSON output
+    /// carries.
+    ///
+    /// Written by hand because serde's per-field dispatch and byte-at-a-time escaper
+    /// were most of the cost of a record (issue 21): here the keys are constant byte
+    /// strings and strings are copied in runs between the rare bytes that need an
+    /// escape. Only `meta`, a free-form JSON value, still goes through `serde_json`,
+    /// whose error is the only one returned (it cannot fail writing into memory).
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        // Destructured without `..`: a field added to `Record` does not compile until
+        // it is written here too (and the derived `Serialize` stays the reference the
+        // tests compare with).
+        let Record {
+            v,
+            source,
+            line,
+            end_line,
+            offset,
+            ts,
+            ts_utc,
+            level,
+            subsystem,
+            categories,
+            code,
+            reason,
+            phase,
+            guidance,
+            suppressed,
+            conn,
+            remote,
+            device,
+            role,
+            scopes,
+            request_id,
+            client,
+            client_version,
+            kv,
+            meta,
+            message,
+            text,
+            truncated,
+            lossy,
+            cause,
+            hint,
+            speculative: _,
+            version_only: _,
+            line_facts: _,
+        } = self;
+        out.extend_from_slice(b"{\"v\":");
+        json::uint(out, u64::from(*v));
+        out.extend_from_slice(b",\"source\":");
+        json::string(out, source);
+        out.extend_from_slice(b",\"line\":");
+        json::uint(out, *line);
+        out.extend_from_slice(b",\"end_line\":");
+        json::opt_uint(out, *end_line);
+        out.extend_from_slice(b",\"offset\":");
+        json::uint(out, *offset);
+        out.extend_from_slice(b",\"ts\":");
+        json::opt_string(out, ts.as_deref());
+        out.extend_from_slice(b",\"ts_utc\":");
+        match ts_utc {
+            // Digits and `-:.TZ` only: nothing to escape.
+            Some(stamp) => {
+                out.push(b'"');
+                stamp.write_to(out);
+                out.push(b'"');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"level\":");
+        json::opt_string(out, level.map(Level::as_str));
+        out.extend_from_slice(b",\"subsystem\":");
+        json::opt_string(out, subsystem.as_deref());
+        out.extend_from_slice(b",\"categories\":[");
+        for (i, c) in categories.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::string(out, c.as_str());
+        }
+        out.extend_from_slice(b"],\"code\":");
+        json::opt_uint(out, code.map(u64::from));
+        out.extend_from_slice(b",\"reason\":");
+        json::opt_string(out, reason.as_deref());
+        out.extend_from_slice(b",\"phase\":");
+        json::opt_string(out, phase.as_deref());
+        out.extend_from_slice(b",\"guidance\":");
+        json::opt_string(out, guidance.as_deref());
+        out.extend_from_slice(b",\"suppressed\":");
+        json::opt_uint(out, *suppressed);
+        out.extend_from_slice(b",\"conn\":");
+        json::opt_string(out, conn.as_deref());
+        out.extend_from_slice(b",\"remote\":");
+        json::opt_string(out, remote.as_deref());
+        out.extend_from_slice(b",\"device\":");
+        json::opt_string(out, device.as_deref());
+        out.extend_from_slice(b",\"role\":");
+        json::opt_string(out, role.as_deref());
+        out.extend_from_slice(b",\"scopes\":");
+        match scopes {
+            Some(scopes) => {
+                out.push(b'[');
+                for (i, s) in scopes.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json::string(out, s);
+                }
+                out.push(b']');
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"request_id\":");
+        json::opt_string(out, request_id.as_deref());
+        out.extend_from_slice(b",\"client\":");
+        json::opt_string(out, client.as_deref());
+        out.extend_from_slice(b",\"client_version\":");
+        json::opt_string(out, client_version.as_deref());
+        out.extend_from_slice(b",\"kv\":{");
+        // As `Kv`'s `Serialize`: a repeated key keeps its first value.
+        let mut first = true;
+        for (i, (k, v)) in kv.0.iter().enumerate() {
+            if kv.0[..i].iter().any(|(k2, _)| k2 == k) {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            json::string(out, k);
+            out.push(b':');
+            json::string(out, v);
+        }
+        out.extend_from_slice(b"},\"meta\":");
+        match meta {
+            Some(meta) => serde_json::to_writer(&mut *out, meta)?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"message\":");
+        json::string(out, message);
+        out.extend_from_slice(b",\"text\":");
+        json::string(out, text);
+        out.extend_from_slice(b",\"truncated\":");
+        json::boolean(out, *truncated);
+        out.extend_from_slice(b",\"lossy\":");
+        json::boolean(out, *lossy);
+        out.extend_from_slice(b",\"cause\":");
+        json::opt_string(out, cause.map(Cause::as_str));
+        out.extend_from_slice(b",\"hint\":");
+        json::opt_string(out, hint.as_deref());
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// The pieces of [`Record::write_json`]: JSON values appended to a byte buffer exactly
+/// as `serde_json`'s compact writer spells them.
+mod json {
+    /// `null` or the string.
+    pub(super) fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => string(out, s),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    /// `null` or the number.
+    pub(super) fn opt_uint(out: &mut Vec<u8>, n: Option<u64>) {
+        match n {
+            Some(n) => uint(out, n),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    /// `true` or `false`.
+    pub(super) fn boolean(out: &mut Vec<u8>, b: bool) {
+        out.extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    /// A number in decimal (a handful per record: no lookup tables needed).
+    pub(super) fn uint(out: &mut Vec<u8>, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&digits[at..]);
+    }
+
+    /// For each byte, what follows the backslash of its escape in a JSON string, or 0
+    /// when the byte stands for itself. These are serde_json's rules: `"` and `\`,
+    /// and the control characters below 0x20, five of them by letter and the rest as
+    /// `\u00XX`; DEL, `/` and everything beyond ASCII are written as they are.
+    static ESCAPE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = b'u';
+            b += 1;
+        }
+        table[0x08] = b'b';
+        table[0x09] = b't';
+        table[0x0a] = b'n';
+        table[0x0c] = b'f';
+        table[0x0d] = b'r';
+        table[b'"' as usize] = b'"';
+        table[b'\\' as usize] = b'\\';
+        table
+    };
+
+    /// A byte repeated in all eight lanes of a word.
+    const fn lanes(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+
+    /// The high bit of each lane of `w` (eight bytes, first byte lowest) that holds a
+    /// byte needing an escape, and possibly of lanes above such a lane, never below:
+    /// the lowest set bit marks the first such byte exactly.
+    ///
+    /// The classic "has a zero byte" test, `(x - 0x01..) & !x & 0x80..`, applied to
+    /// `w ^ '"'`, `w ^ '\\'`, and (with 0x20 for 0x01) to `w` itself for bytes below
+    /// 0x20: a lane's high bit is set only by a match or by the borrow out of a match
+    /// below it. A lane of 0x80 or more never matches (`!x` clears it).
+    fn escape_lanes(w: u64) -> u64 {
+        let quote = w ^ lanes(b'"');
+        let backslash = w ^ lanes(b'\\');
+        let control = w.wrapping_sub(lanes(0x20)) & !w;
+        let quote = quote.wrapping_sub(lanes(1)) & !quote;
+        let backslash = backslash.wrapping_sub(lanes(1)) & !backslash;
+        (control | quote | backslash) & lanes(0x80)
+    }
+
+    /// The index of the first byte of `b` from `at` on that needs an escape, or
+    /// `b.len()`. Log text rarely needs one (JSON-format lines are the exception,
+    /// full of quotes), so eight bytes are tested at a time.
+    fn next_escape(b: &[u8], mut at: usize) -> usize {
+        while let Some(chunk) = b.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+            let hits = escape_lanes(u64::from_le_bytes(*chunk));
+            if hits != 0 {
+                return at + (hits.trailing_zeros() / 8) as usize;
+            }
+            at += 8;
+        }
+        while at < b.len() && ESCAPE[usize::from(b[at])] == 0 {
+            at += 1;
+        }
+        at
+    }
+
+    /// The string, quoted and escaped: runs of plain bytes are copied whole.
+    pub(super) fn string(out: &mut Vec<u8>, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let b = s.as_bytes();
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        let mut start = 0;
+        loop {
+            let at = next_escape(b, start);
+            out.extend_from_slice(&b[start..at]);
+            let Some(&byte) = b.get(at) else { break };
+            match ESCAPE[usize::from(byte)] {
+                b'u' => out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xf)],
+                ]),
+                letter => out.extend_from_slice(&[b'\\', letter]),
+            }
+            start = at + 1;
+        }
+        out.push(b'"');
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +546,128 @@ mod tests {
         ]);
         assert_eq!(serde_json::to_string(&kv).unwrap(), r#"{"b":"1","a":"2"}"#);
         assert_eq!(kv.get("b"), Some("1"));
+    }
+
+    /// What `JsonSink` writes, as a string (the writer emits UTF-8 only).
+    fn hand_written(r: &Record) -> String {
+        let mut out = Vec::new();
+        r.write_json(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn write_json_equals_serde_on_an_empty_record() {
+        let r = Record::new("-".into(), 1, 0);
+        assert_eq!(hand_written(&r), serde_json::to_string(&r).unwrap());
+    }
+
+    #[test]
+    fn write_json_equals_serde_on_every_escape() {
+        // Every byte that needs an escape, at every position of an 8-byte word, and
+        // around the multi-byte characters that must stay as they are.
+        let mut r = Record::new("a\"b\\c/d".into(), u64::MAX, 0);
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("é€😀\u{fffd}\u{2028}");
+        r.message = all.clone();
+        for shift in 0..8 {
+            r.text = format!("{}{all}{}", "x".repeat(shift), "\"".repeat(shift));
+            assert_eq!(hand_written(&r), serde_json::to_string(&r).unwrap());
+        }
+        r.message = "\u{1b}[31m".into();
+        assert!(hand_written(&r).contains(r#""message":"\u001b[31m""#));
+    }
+
+    use proptest::prelude::*;
+
+    /// Strings rich in what JSON escapes: quotes, backslashes, control characters,
+    /// DEL, `/`, multi-byte characters, escape-like text, long plain runs.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\\x00-\\x1f\"\\\\/\\x7f a-z0-9=éü€😀\u{fffd}]{0,40}",
+            r#"(plain text of a log line |\\u001b\[2J|\\"|"|\\n|\n|\r\n|\t|key=\"v\" ){0,12}"#,
+        ]
+    }
+
+    fn opt_text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(text())
+    }
+
+    prop_compose! {
+        fn record()(
+            source in text(), line: u64, end_line: Option<u64>, offset: u64,
+            ts in opt_text(),
+            ts_utc in proptest::option::of((-100_000_000_000i64..300_000_000_000, 0u32..1_000_000_000, 0u8..10)),
+            level in proptest::option::of(0usize..6),
+            cats: u16,
+            code: Option<u16>,
+            strs in proptest::collection::vec(opt_text(), 13),
+            suppressed: Option<u64>,
+            scopes in proptest::option::of(proptest::collection::vec(text(), 0..4)),
+            kv in proptest::collection::vec((prop_oneof![text(), "[ab]"], text()), 0..6),
+            meta in proptest::option::of(opt_text()),
+            message in text(), body in text(),
+            truncated: bool, lossy: bool,
+            cause in proptest::option::of(0usize..Cause::ALL.len()),
+            speculative: bool,
+        ) -> Record {
+            let mut r = Record::new(source.into(), line, offset);
+            let [subsystem, reason, phase, guidance, conn, remote, device, role,
+                request_id, client, client_version, hint, _] =
+                <[Option<String>; 13]>::try_from(strs).unwrap();
+            r.end_line = end_line;
+            r.ts = ts;
+            r.ts_utc = ts_utc.map(|(unix, nanos, frac_digits)| UtcStamp { unix, nanos, frac_digits });
+            r.level = level.map(|i| [Level::Trace, Level::Debug, Level::Info, Level::Warn,
+                Level::Error, Level::Fatal][i]);
+            r.subsystem = subsystem;
+            r.categories = crate::category::Category::ALL
+                .into_iter()
+                .filter(|c| cats & (1 << *c as u8) != 0)
+                .collect();
+            r.code = code;
+            r.reason = reason;
+            r.phase = phase;
+            r.guidance = guidance;
+            r.suppressed = suppressed;
+            r.conn = conn;
+            r.remote = remote;
+            r.device = device;
+            r.role = role;
+            r.scopes = scopes;
+            r.request_id = request_id;
+            r.client = client;
+            r.client_version = client_version;
+            r.kv = Kv(kv);
+            // A JSON value with strings to escape, nested, or `null`.
+            r.meta = meta.map(|m| serde_json::json!({"close": {"reason": m, "n": [1, -2.5, true]}}));
+            r.message = message;
+            r.text = body;
+            r.truncated = truncated;
+            r.lossy = lossy;
+            r.cause = cause.map(|i| Cause::ALL[i]);
+            r.hint = hint;
+            r.speculative = speculative;
+            r
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The hand-written writer is serde_json's output, byte for byte.
+        #[test]
+        fn write_json_equals_serde(r in record()) {
+            prop_assert_eq!(hand_written(&r), serde_json::to_string(&r).unwrap());
+        }
+
+        /// Strings alone, at every length, including invalid-looking escapes.
+        #[test]
+        fn strings_escape_as_serde(s in text()) {
+            let mut out = Vec::new();
+            json::string(&mut out, &s);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
+        }
     }
 
     #[test]

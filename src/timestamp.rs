@@ -136,6 +136,55 @@ impl UtcStamp {
             frac_digits: 0,
         }
     }
+
+    /// Appends the [`Display`](fmt::Display) form to `out`, the same bytes, without the
+    /// formatting machinery: records write one per line (issue 21). Years outside
+    /// 0–9999, which `{:04}` writes with a sign or a fifth digit, and an out-of-range
+    /// `nanos` are left to `Display`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        let days = self.unix.div_euclid(86_400);
+        let secs = self.unix.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) || self.nanos >= 1_000_000_000 {
+            out.extend_from_slice(self.to_string().as_bytes());
+            return;
+        }
+        // Every value below is in 0..=9999 (year) or 0..=99 (the rest).
+        let digit = |n: i64| b'0' + (n % 10) as u8;
+        let (hh, mm, ss) = (secs / 3600, secs % 3600 / 60, secs % 60);
+        out.extend_from_slice(&[
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+            b'T',
+            digit(hh / 10),
+            digit(hh),
+            b':',
+            digit(mm / 10),
+            digit(mm),
+            b':',
+            digit(ss / 10),
+            digit(ss),
+        ]);
+        if self.frac_digits > 0 {
+            let mut frac = [0u8; 9];
+            let mut n = self.nanos;
+            for slot in frac.iter_mut().rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            out.push(b'.');
+            out.extend_from_slice(&frac[..usize::from(self.frac_digits).min(frac.len())]);
+        }
+        out.push(b'Z');
+    }
 }
 
 /// RFC 3339 in UTC, with the fraction digits it was written with.
@@ -221,6 +270,21 @@ mod tests {
 
     fn utc(s: &str) -> Option<String> {
         UtcStamp::parse(s).map(|d| d.to_string())
+    }
+
+    proptest::proptest! {
+        /// `write_to` is the `Display` form, fallbacks included.
+        #[test]
+        fn write_to_is_display(
+            unix in -400_000_000_000i64..400_000_000_000,
+            nanos in 0u32..1_200_000_000,
+            frac_digits in 0u8..12,
+        ) {
+            let stamp = UtcStamp { unix, nanos, frac_digits };
+            let mut out = Vec::new();
+            stamp.write_to(&mut out);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), stamp.to_string());
+        }
     }
 
     #[test]

@@ -23,30 +23,50 @@ use crate::text::terminal_safe;
 ///
 /// Block-buffered for throughput; flushed whenever the input goes idle (see
 /// [`Sink::idle`]) so a live pipe never waits, and after every record when
-/// `line_buffered`.
+/// `line_buffered`. Each record is written by [`Record::write_json`] into one buffer
+/// the sink keeps, then handed to the writer in one call.
 #[derive(Debug)]
-pub struct JsonSink<W: Write>(LineOut<W>);
+pub struct JsonSink<W: Write> {
+    out: LineOut<W>,
+    /// The line being written, kept between records so its memory is reused.
+    line: Vec<u8>,
+}
+
+/// The capacity [`JsonSink`]'s line keeps after a record: room for any ordinary
+/// record, while one huge line (up to `--max-line-bytes`) does not stay held.
+const LINE_KEEP: usize = 64 << 10;
 
 impl<W: Write> JsonSink<W> {
     /// A sink writing to `out`.
     pub fn new(out: W, line_buffered: bool) -> JsonSink<W> {
-        JsonSink(LineOut { out, line_buffered })
+        JsonSink {
+            out: LineOut { out, line_buffered },
+            line: Vec::with_capacity(4096),
+        }
     }
 
     /// Flushes and returns the writer.
     pub fn finish(self) -> io::Result<W> {
-        self.0.finish()
+        self.out.finish()
     }
 }
 
 impl<W: Write> Sink for JsonSink<W> {
     fn record(&mut self, rec: &Record) -> io::Result<bool> {
-        serde_json::to_writer(&mut self.0.out, rec).map_err(io::Error::from)?;
-        self.0.end_line()
+        self.line.clear();
+        rec.write_json(&mut self.line).map_err(io::Error::from)?;
+        self.line.push(b'\n');
+        let written = self.out.out.write_all(&self.line);
+        if self.line.capacity() > LINE_KEEP {
+            self.line.clear();
+            self.line.shrink_to(LINE_KEEP);
+        }
+        written?;
+        self.out.line_done()
     }
 
     fn idle(&mut self) -> io::Result<bool> {
-        self.0.out.flush().map(|()| true)
+        self.out.out.flush().map(|()| true)
     }
 }
 
@@ -62,6 +82,11 @@ impl<W: Write> LineOut<W> {
     /// Ends a record's line.
     fn end_line(&mut self) -> io::Result<bool> {
         self.out.write_all(b"\n")?;
+        self.line_done()
+    }
+
+    /// A whole line, newline included, has been written.
+    fn line_done(&mut self) -> io::Result<bool> {
         if self.line_buffered {
             self.out.flush()?;
         }
@@ -315,6 +340,96 @@ mod tests {
         for l in lines {
             serde_json::from_str::<serde_json::Value>(l).unwrap();
         }
+    }
+
+    /// The records of every file in testdata (logs, fixtures of every format, configs,
+    /// compressed archives read as raw bytes), searched as the binary does, all lines
+    /// as records, and cut short: `JsonSink` writes exactly serde_json's bytes.
+    #[test]
+    fn json_sink_writes_what_serde_json_writes() {
+        use crate::search::lines::Position;
+        use crate::search::{SearchConfig, Searcher};
+        use std::sync::Arc;
+
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let files: Vec<_> = walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        assert!(files.len() > 50, "{}", files.len());
+        let configs = [
+            SearchConfig::default(),
+            SearchConfig {
+                emit_all: true,
+                ..SearchConfig::default()
+            },
+            SearchConfig {
+                emit_all: true,
+                max_line_bytes: 40,
+                ..SearchConfig::default()
+            },
+            SearchConfig {
+                redact: false,
+                ..SearchConfig::default()
+            },
+        ];
+        let (mut records, mut escaped) = (0, 0);
+        for config in configs {
+            let searcher = Searcher::new(config).unwrap();
+            for path in &files {
+                let data = std::fs::read(path).unwrap();
+                let source: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+                let mut found = CollectSink::default();
+                searcher
+                    .search_slice(&data, Position::START, &source, &mut found)
+                    .unwrap();
+                let mut sink = JsonSink::new(Vec::new(), false);
+                let mut want = Vec::new();
+                for r in &found.0 {
+                    sink.record(r).unwrap();
+                    serde_json::to_writer(&mut want, r).unwrap();
+                    want.push(b'\n');
+                    escaped += usize::from(r.text.contains(['"', '\\', '\x1b', '\t']));
+                }
+                let got = sink.finish().unwrap();
+                for (g, w) in got.split(|&b| b == b'\n').zip(want.split(|&b| b == b'\n')) {
+                    assert_eq!(
+                        String::from_utf8_lossy(g),
+                        String::from_utf8_lossy(w),
+                        "{}",
+                        path.display()
+                    );
+                }
+                assert_eq!(got, want, "{}", path.display());
+                records += found.0.len();
+            }
+        }
+        // The fixtures hold plenty of records, and of lines with something to escape.
+        assert!(
+            records > 1000 && escaped > 100,
+            "{records} records, {escaped} escaped"
+        );
+    }
+
+    /// A huge record (a line up to `--max-line-bytes`), then ordinary ones: each line
+    /// whole and as serde_json writes it, and the sink's buffer not kept huge.
+    #[test]
+    fn json_sink_after_a_huge_record() {
+        let mut huge = rec(&[Category::Pairing]);
+        huge.text = "\"quoted\" \\ text\t".repeat(20_000);
+        let small = rec(&[]);
+        let mut sink = JsonSink::new(Vec::new(), true);
+        let mut want = Vec::new();
+        for r in [&small, &huge, &small] {
+            sink.record(r).unwrap();
+            assert!(sink.line.capacity() <= LINE_KEEP);
+            serde_json::to_writer(&mut want, r).unwrap();
+            want.push(b'\n');
+        }
+        assert_eq!(sink.finish().unwrap(), want);
     }
 
     #[test]
