@@ -243,7 +243,7 @@ impl Searcher {
     /// [`Searcher::search_reader_at`], the input before `start` having left `carry`
     /// lines to test (see [`Searcher::search_block`]); also returns what this input
     /// leaves. For a stream that continues a block searched apart
-    /// ([`crate::drive::blocks`] reads a line too long for a block this way).
+    /// (`drive::blocks` reads a line too long for a block this way).
     pub(crate) fn search_reader_carried<R: Read>(
         &self,
         mut reader: R,

@@ -415,14 +415,19 @@ fn stdin_on_every_core_gives_the_records_of_the_stream() {
         assert!(one.stdout == four.stdout, "{mode:?} gzip: output differs");
         assert_eq!(stderr(&one), stderr(&four), "{mode:?} gzip");
     }
+    // `--all`: every line once, in order (a multi-line event is one record with
+    // `end_line`), at its exact offset, across the blocks.
     let all = records(&run_with_stdin_file(&["--all", "-j2"], &path));
     let lines = data.split(|&b| b == b'\n').count() as u64;
-    assert_eq!(all.len() as u64, lines);
-    for (i, r) in all.iter().enumerate() {
-        assert_eq!(r["line"].as_u64().unwrap(), i as u64 + 1);
+    let mut next = 1;
+    for r in &all {
+        let line = r["line"].as_u64().unwrap();
+        assert_eq!(line, next);
         let off = r["offset"].as_u64().unwrap() as usize;
-        assert!(off == 0 || data[off - 1] == b'\n', "line {}", i + 1);
+        assert!(off == 0 || data[off - 1] == b'\n', "line {line}");
+        next = r["end_line"].as_u64().unwrap_or(line) + 1;
     }
+    assert_eq!(next - 1, lines);
 }
 
 #[cfg(unix)]
