@@ -39,6 +39,16 @@
 //! up to the size it had when the scan started; a line longer than a chunk makes the
 //! whole file stream instead.
 //!
+//! # One stream
+//!
+//! With more than one worker, when the only input is a stream — standard input, a
+//! pipe, a compressed file — it is searched on every worker all the same: a reader
+//! thread cuts it into blocks of whole lines as it arrives, with their exact line and
+//! offset, the workers search the blocks, and this (the caller's) thread hands the
+//! records to the sink in order, without a queue of its own in between (see
+//! `drive::blocks`, which gives the stream's records and pauses). A plain regular file
+//! below the split threshold is streamed by one worker as before.
+//!
 //! # Pauses
 //!
 //! A pause in a live input ([`Sink::idle`]) travels through the queue and reaches the
@@ -51,7 +61,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use crate::read::decompress::{self, Format, MAGIC_LEN};
+use crate::drive::blocks::{self, BlockOptions};
+use crate::read::decompress::{self, Decoded, Format, MAGIC_LEN};
 use crate::read::input::{Input, InputError, Totals, describe, read_error};
 use crate::read::walk::{self, Filter, Item};
 use crate::record::Record;
@@ -150,6 +161,7 @@ fn run(
         .iter()
         .filter(|u| !matches!(u, Unit::Report(_) | Unit::Note(_)))
         .count();
+    let lone = lone_stream(&units, threads, scanning);
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             next: 0,
@@ -162,12 +174,20 @@ fn run(
         searcher: searcher.clone(),
         window: threads.saturating_mul(2).max(2),
         queue_bytes: opts.queue_bytes.max(1),
+        threads,
+        lone,
         to_workers: Condvar::new(),
         to_writer: Condvar::new(),
         cancel: AtomicBool::new(false),
         progress: progress.clone(),
     });
-    let workers = threads.min(scanning);
+    // A lone stream is searched in blocks from the writer's thread, which starts the
+    // block searchers itself.
+    let workers = if lone.is_some() {
+        0
+    } else {
+        threads.min(scanning)
+    };
     if workers > 0 {
         for i in 0..workers {
             let shared = Arc::clone(&shared);
@@ -307,6 +327,45 @@ fn plan(items: Vec<Item>, opts: &BatchOptions) -> Vec<Unit> {
     units
 }
 
+/// The unit searched in blocks on every worker (see "One stream" in the module
+/// documentation): the only unit to search, when it is a stream other than a plain
+/// regular file (which a single worker streams, or chunks split when large).
+fn lone_stream(units: &[Unit], threads: usize, scanning: usize) -> Option<usize> {
+    if threads < 2 || scanning != 1 {
+        return None;
+    }
+    let i = units
+        .iter()
+        .position(|u| matches!(u, Unit::Stream { .. }))?;
+    match &units[i] {
+        Unit::Stream {
+            input: Input::Path(p),
+            regular: Some(_),
+        } if is_plain(p) => None,
+        Unit::Stream { .. } => Some(i),
+        _ => None,
+    }
+}
+
+/// Whether the file at `path` reads as plain text (not a compressed format); a file
+/// that cannot be read here counts as plain (it is then reported as it always was).
+fn is_plain(path: &std::path::Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return true;
+    };
+    let mut head = [0u8; MAGIC_LEN];
+    let mut n = 0;
+    while n < head.len() {
+        match (&file).read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return true,
+        }
+    }
+    decompress::sniff(&head[..n]) == Ok(Format::Plain)
+}
+
 /// The chunks of a large file, each ending just after a newline (the last at the
 /// file's end); `None` when the file should be streamed instead: compressed, not
 /// readable here, or holding a line longer than a chunk.
@@ -425,6 +484,11 @@ struct Shared {
     searcher: Searcher,
     window: usize,
     queue_bytes: usize,
+    /// Worker threads (a lone stream's block searchers).
+    threads: usize,
+    /// The unit searched in blocks by the writer's thread, if any (see
+    /// [`lone_stream`]).
+    lone: Option<usize>,
     /// Workers wait here for the window to move, queue space and line counts.
     to_workers: Condvar,
     /// The writer waits here for events.
@@ -482,10 +546,10 @@ impl Shared {
         }
     }
 
-    /// Searches an input as a stream.
-    fn stream(&self, unit: usize, input: &Input, regular: bool) -> UnitEnd {
-        let name = input.name();
-        let opened = match input {
+    /// Opens an input and decodes it (gzip, zstd), counting its raw bytes for the
+    /// progress bar.
+    fn open(&self, input: &Input) -> io::Result<Decoded> {
+        match input {
             Input::Stdin => decompress::decode(Tracked {
                 inner: io::stdin(),
                 progress: None,
@@ -496,7 +560,65 @@ impl Shared {
                     progress: self.progress.clone(),
                 })
             }),
+        }
+    }
+
+    /// Searches the lone stream `input` in blocks on every worker (see
+    /// [`lone_stream`]), into `sink` on this (the writer's) thread. `Err` is the
+    /// sink's error; the end of the input, a read error included, is in the
+    /// [`UnitEnd`], with the stream's own stats (records delivered, stopped).
+    fn blocks(
+        &self,
+        input: &Input,
+        regular: bool,
+        sink: &mut dyn Sink,
+    ) -> io::Result<(UnitEnd, SearchStats)> {
+        let name = input.name();
+        let reader = match self.open(input) {
+            Ok(d) => d.reader,
+            Err(e) => {
+                return Ok((
+                    UnitEnd::failed(&name, describe(&e), e),
+                    SearchStats::default(),
+                ));
+            }
         };
+        let opts = BlockOptions::new(self.threads, self.queue_bytes);
+        // A regular (compressed) file does not pause but at its end, however it reads.
+        let mut paused = Pauses {
+            inner: sink,
+            forward: !regular,
+        };
+        let result = blocks::search(
+            &self.searcher,
+            reader,
+            Position::START,
+            &name,
+            &opts,
+            &mut paused,
+        );
+        let mut end = UnitEnd::default();
+        let mut stats = SearchStats::default();
+        match result {
+            Ok(s) => {
+                stats = s;
+                end.stats = s;
+            }
+            Err(SearchError::Read { source, at }) => {
+                end.error = Some(read_error(&name, source, at));
+            }
+            Err(SearchError::Write(e)) => return Err(e),
+        }
+        if regular && !stats.stopped && !sink.idle()? {
+            stats.stopped = true;
+        }
+        Ok((end, stats))
+    }
+
+    /// Searches an input as a stream.
+    fn stream(&self, unit: usize, input: &Input, regular: bool) -> UnitEnd {
+        let name = input.name();
+        let opened = self.open(input);
         let reader = match opened {
             Ok(d) => Cancellable {
                 inner: d.reader,
@@ -712,8 +834,32 @@ impl Sink for Queue<'_> {
     }
 }
 
+/// A sink that passes pauses on only if `forward`.
+struct Pauses<'a> {
+    inner: &'a mut dyn Sink,
+    forward: bool,
+}
+
+impl Sink for Pauses<'_> {
+    fn record(&mut self, rec: &Record) -> io::Result<bool> {
+        self.inner.record(rec)
+    }
+
+    fn record_owned(&mut self, rec: Record) -> io::Result<bool> {
+        self.inner.record_owned(rec)
+    }
+
+    fn idle(&mut self) -> io::Result<bool> {
+        if self.forward {
+            self.inner.idle()
+        } else {
+            Ok(true)
+        }
+    }
+}
+
 /// The memory a queued record holds, roughly: enough to bound a queue.
-fn approx_size(rec: &Record) -> usize {
+pub(super) fn approx_size(rec: &Record) -> usize {
     let kv: usize = rec.kv.0.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
     let meta = if rec.meta.is_some() {
         rec.text.len()
@@ -767,6 +913,20 @@ fn write_in_order(
             on_error(e);
         } else if let Unit::Note(e) = &shared.units[i] {
             on_error(e);
+        } else if let (true, Unit::Stream { input, regular }) =
+            (shared.lone == Some(i), &shared.units[i])
+        {
+            let (end, stats) = shared.blocks(input, regular.is_some(), sink)?;
+            totals.records += stats.records;
+            if stats.stopped {
+                totals.stopped = true;
+                return Ok(totals);
+            }
+            totals.bytes += end.stats.bytes;
+            if let Some(e) = &end.error {
+                totals.errors += 1;
+                on_error(e);
+            }
         } else {
             let end = loop {
                 let (events, end) = {

@@ -6,6 +6,7 @@
 //! what a record says, nor what is shown (that is [`crate::session`]).
 
 pub mod batch;
+mod blocks;
 pub mod follow;
 
 // Every driver against the reference and each other (tests only).

@@ -11,7 +11,17 @@
 //! - a stream that starts part way into its input ([`Searcher::search_reader_at`],
 //!   what [`crate::drive::follow`] does when it picks a file up at a position);
 //! - the real batch driver ([`crate::drive::batch::search`]) on a file, with one worker
-//!   (streamed) and with three and a one-byte split threshold (chunks).
+//!   (streamed) and with three and a one-byte split threshold (chunks);
+//! - a stream cut into blocks as it arrives and searched on several threads
+//!   (`drive::blocks`, what batch does with standard input), from readers that return
+//!   a few bytes at a time, at block sizes down to one byte, so blocks are cut inside
+//!   lines, multi-line events and CRLFs, and lines longer than a block are read as a
+//!   stream; and batch itself on a compressed file, which it searches that way.
+//!
+//! The block driver must also pause where the stream pauses: [`check`] runs both
+//! from the same few-bytes-a-read reader with the pauses reaching the diagnosis
+//! (where a pause ends a multi-line event and releases held records), and demands the
+//! same records.
 //!
 //! [`check`] runs a case through all of them twice. Without the diagnosis, every
 //! driver must give the records of the naive line-by-line [`reference`]. With the
@@ -37,6 +47,7 @@ use proptest::test_runner::FileFailurePersistence;
 
 use crate::diagnose::{self, Annotate, DiagnoseOptions, Diagnoser, Shown};
 use crate::drive::batch::{self, BatchOptions};
+use crate::drive::blocks::{self, BlockOptions};
 use crate::print::CollectSink;
 use crate::read::decompress::{self, Format};
 use crate::read::input::{Input, InputError};
@@ -78,6 +89,44 @@ const READ_SIZES: [usize; 8] = [1, 2, 3, 7, 64, 1000, 4096, 1 << 16];
 const READ_SIZES_AT: [usize; 3] = [1, 7, 4096];
 /// Chunk sizes for the in-memory chunk driver.
 const CHUNK_SIZES: [usize; 3] = [1, 50, 4096];
+/// The block driver's runs: block size, read size, and the most bytes the reader
+/// returns a read (so most reads are short: pauses everywhere). A one-byte block
+/// makes every line longer than a byte a long line, read as a stream.
+const BLOCK_RUNS: [BlockRun; 5] = [
+    BlockRun {
+        block: 1,
+        read_size: 1,
+        piece: 1,
+    },
+    BlockRun {
+        block: 16,
+        read_size: 7,
+        piece: 3,
+    },
+    BlockRun {
+        block: 40,
+        read_size: 16,
+        piece: usize::MAX,
+    },
+    BlockRun {
+        block: 256,
+        read_size: 64,
+        piece: 5,
+    },
+    BlockRun {
+        block: 4096,
+        read_size: 1000,
+        piece: 999,
+    },
+];
+
+/// One way to cut a stream into blocks (see [`BLOCK_RUNS`]).
+#[derive(Clone, Copy, Debug)]
+struct BlockRun {
+    block: usize,
+    read_size: usize,
+    piece: usize,
+}
 
 fn searcher(cfg: &SearchConfig) -> Searcher {
     SEARCHER.with_config(cfg.clone())
@@ -197,6 +246,90 @@ fn drive_batch(s: &Searcher, input: &[u8], threads: usize, chunk: u64, sink: &mu
     assert!(errors.is_empty(), "batch: {errors:?}");
 }
 
+/// A reader over a copy of the input that returns at most `piece` bytes a read.
+struct Pieces {
+    data: Vec<u8>,
+    at: usize,
+    piece: usize,
+}
+
+impl Pieces {
+    fn new(input: &[u8], piece: usize) -> Pieces {
+        Pieces {
+            data: input.to_vec(),
+            at: 0,
+            piece: piece.max(1),
+        }
+    }
+}
+
+impl io::Read for Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.piece).min(self.data.len() - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// The block driver: `input` from a reader returning `run.piece` bytes at most, cut
+/// into blocks of about `run.block` bytes, searched on three threads with a small
+/// window and one-record queues (so every wait is exercised).
+fn drive_blocks(s: &Searcher, input: &[u8], start: Position, run: BlockRun, sink: &mut dyn Sink) {
+    let s = s.with_config(SearchConfig {
+        read_size: run.read_size,
+        ..s.config().clone()
+    });
+    let opts = BlockOptions {
+        threads: 3,
+        block_size: run.block,
+        window: 3,
+        queue_bytes: 1,
+    };
+    let reader = Pieces::new(input, run.piece);
+    blocks::search(&s, reader, start, &Arc::from(SOURCE), &opts, sink).unwrap();
+}
+
+/// The stream driver from the same reader as [`drive_blocks`]: what the block
+/// driver must give, pauses included.
+fn drive_reader_in_pieces(
+    s: &Searcher,
+    input: &[u8],
+    start: Position,
+    run: BlockRun,
+    sink: &mut dyn Sink,
+) {
+    let s = s.with_config(SearchConfig {
+        read_size: run.read_size,
+        ..s.config().clone()
+    });
+    let reader = Pieces::new(input, run.piece);
+    s.search_reader_at(reader, start, &Arc::from(SOURCE), sink)
+        .unwrap();
+}
+
+/// Batch on `input` compressed with gzip, three workers: the lone stream is searched
+/// in blocks.
+fn drive_batch_gz(s: &Searcher, input: &[u8], sink: &mut dyn Sink) {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(input).unwrap();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(&enc.finish().unwrap()).unwrap();
+    file.flush().unwrap();
+    let opts = BatchOptions {
+        threads: 3,
+        ..BatchOptions::default()
+    };
+    let mut errors = Vec::new();
+    let inputs = [Input::Path(file.path().to_path_buf())];
+    let mut named = Renamed(sink);
+    batch::search(s, &inputs, &opts, &mut named, &mut |e: &InputError| {
+        errors.push(e.to_string());
+    })
+    .unwrap();
+    assert!(errors.is_empty(), "batch: {errors:?}");
+}
+
 /// Whether batch reads `input` as plain text: a file starting with a compression
 /// format's magic bytes is decoded (and fails), as the CLI would.
 fn batch_reads_plain(input: &[u8]) -> bool {
@@ -238,6 +371,10 @@ enum Driver {
         threads: usize,
         chunk: u64,
     },
+    /// The stream cut into blocks searched on three threads.
+    Blocks(BlockRun),
+    /// Batch on the input compressed: a lone stream, searched in blocks.
+    BatchGz,
 }
 
 impl Driver {
@@ -250,6 +387,11 @@ impl Driver {
                 assert_eq!(start, Position::START, "batch reads whole files");
                 drive_batch(s, input, threads, chunk, sink);
             }
+            Driver::Blocks(run) => drive_blocks(s, input, start, run, sink),
+            Driver::BatchGz => {
+                assert_eq!(start, Position::START, "batch reads whole files");
+                drive_batch_gz(s, input, sink);
+            }
         }
     }
 
@@ -261,9 +403,10 @@ impl Driver {
     fn pauses(self) -> bool {
         match self {
             Driver::Reader { pauses, .. } => pauses,
-            Driver::Slice | Driver::Chunks(_) => false,
+            // The block driver's readers pause all the time (see `check_pauses`).
+            Driver::Slice | Driver::Chunks(_) | Driver::Blocks(_) => false,
             // Batch's own rule: one pause at the end of a regular file.
-            Driver::Batch { .. } => true,
+            Driver::Batch { .. } | Driver::BatchGz => true,
         }
     }
 }
@@ -321,6 +464,11 @@ fn drivers(input: &[u8], start: Position, with_diagnosis: bool, depth: Depth) ->
     }
     out.push(Driver::Slice);
     out.extend(CHUNK_SIZES.map(Driver::Chunks));
+    let runs: &[BlockRun] = match depth {
+        Depth::Full => &BLOCK_RUNS,
+        Depth::Sampled => &BLOCK_RUNS[1..4],
+    };
+    out.extend(runs.iter().copied().map(Driver::Blocks));
     if at_start && batch_reads_plain(input) {
         out.push(Driver::Batch {
             threads: 1,
@@ -329,8 +477,33 @@ fn drivers(input: &[u8], start: Position, with_diagnosis: bool, depth: Depth) ->
         for chunk in [16, 256] {
             out.push(Driver::Batch { threads: 3, chunk });
         }
+        out.push(Driver::BatchGz);
     }
     out
+}
+
+/// Runs `input` from `start` through the block driver and the stream driver from
+/// the same reader, the pauses reaching the diagnosis, and demands the same records:
+/// the block driver pauses where the stream does.
+fn check_pauses(cfg: &SearchConfig, input: &[u8], start: Position, runs: &[BlockRun]) {
+    let s = DIAG_SEARCHER.with_config(SearchConfig {
+        categories: CategorySet::all(),
+        ..cfg.clone()
+    });
+    let run = |f: &dyn Fn(&mut dyn Sink)| {
+        let mut sink = Annotate::new(
+            CollectSink::default(),
+            Diagnoser::new(&DiagnoseOptions::default()),
+            forward(cfg),
+        );
+        f(&mut sink);
+        sink.finish().unwrap().0.0
+    };
+    for &b in runs {
+        let want = run(&|sink| drive_reader_in_pieces(&s, input, start, b, sink));
+        let got = run(&|sink| drive_blocks(&s, input, start, b, sink));
+        assert_eq!(got, want, "{b:?} with pauses, from {start:?}");
+    }
 }
 
 /// A sink that drops pauses (see [`Driver::pauses`]).
@@ -462,6 +635,11 @@ fn check_to(input: &[u8], cfg: &SearchConfig, depth: Depth) -> Checked {
             "{driver:?} with a plain scan's diagnosis"
         );
     }
+    let pausing: &[BlockRun] = match depth {
+        Depth::Full => &BLOCK_RUNS,
+        Depth::Sampled => &BLOCK_RUNS[1..3],
+    };
+    check_pauses(cfg, input, Position::START, pausing);
     for cut in cuts(input, depth) {
         // Followed from `cut`: the reference's records from there on. (A diagnosis
         // started there sees less, so it is compared among the drivers only.)
@@ -487,6 +665,7 @@ fn check_to(input: &[u8], cfg: &SearchConfig, depth: Depth) -> Checked {
                 "{driver:?} from byte {cut} with the diagnosis"
             );
         }
+        check_pauses(cfg, tail, start, &BLOCK_RUNS[1..3]);
     }
     Checked {
         plain: want,
@@ -722,6 +901,43 @@ fn multi_line_events_with_crlf_and_no_final_newline() {
     let unterminated = MULTI_LINE.strip_suffix(b"\n").unwrap();
     let checked = check(unterminated, &default_cfg());
     assert_eq!(spans(&checked.diagnosed), spans(&lf.diagnosed));
+}
+
+#[test]
+fn blocks_give_the_records_of_the_stream_on_a_longer_log() {
+    // The multi-line fixture many times over, shifted by a line of varying length each
+    // time, so that blocks are cut inside its events at every place.
+    let mut input = Vec::new();
+    for i in 0..40 {
+        input.extend_from_slice(MULTI_LINE);
+        input.extend_from_slice(format!("10:30:12 [agent] run {}\n", "x".repeat(i * 7)).as_bytes());
+    }
+    let cfg = default_cfg();
+    let want = reference(&input, &cfg);
+    let runs = [
+        BlockRun {
+            block: 100,
+            read_size: 64,
+            piece: usize::MAX,
+        },
+        BlockRun {
+            block: 700,
+            read_size: 256,
+            piece: 100,
+        },
+        BlockRun {
+            block: 4096,
+            read_size: 4096,
+            piece: usize::MAX,
+        },
+    ];
+    for run in runs {
+        assert_eq!(
+            plain(&cfg, Driver::Blocks(run), &input, Position::START),
+            want
+        );
+    }
+    check_pauses(&cfg, &input, Position::START, &runs);
 }
 
 #[test]

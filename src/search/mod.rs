@@ -298,12 +298,29 @@ impl Searcher {
     /// file being followed, after the lines that were there before.
     pub fn search_reader_at<R: Read>(
         &self,
-        mut reader: R,
+        reader: R,
         start: Position,
         source: &Arc<str>,
         sink: &mut dyn Sink,
     ) -> Result<SearchStats, SearchError> {
+        self.search_reader_carried(reader, start, 0, source, sink)
+            .map(|(stats, _)| stats)
+    }
+
+    /// [`Searcher::search_reader_at`], the input before `start` having left `carry`
+    /// lines to test (see [`Searcher::search_block`]); also returns what this input
+    /// leaves. For a stream that continues a block searched apart
+    /// (`drive::blocks` reads a line too long for a block this way).
+    pub(crate) fn search_reader_carried<R: Read>(
+        &self,
+        mut reader: R,
+        start: Position,
+        carry: u64,
+        source: &Arc<str>,
+        sink: &mut dyn Sink,
+    ) -> Result<(SearchStats, u64), SearchError> {
         let mut scan = Scan::new(self, source, sink);
+        scan.carry = carry;
         let mut buf = LineBuffer::new(self.config.read_size);
         let mut pos = start;
         let mut long: Option<LongLine> = None;
@@ -327,7 +344,7 @@ impl Searcher {
             let short = match fill {
                 Fill::Eof => {
                     scan.finish(&mut buf, pos, long.take())?;
-                    return Ok(scan.stats);
+                    return Ok((scan.stats, scan.carry));
                 }
                 Fill::Data { n, short } => {
                     scan.stats.bytes += n as u64;
@@ -342,7 +359,7 @@ impl Searcher {
                         buf.consume(i + 1);
                         buf.shrink();
                         if !scan.long_line(ll)? {
-                            return Ok(scan.stats);
+                            return Ok((scan.stats, scan.carry));
                         }
                     }
                     None => {
@@ -360,7 +377,7 @@ impl Searcher {
                 {
                     let block = &data[..=last];
                     if !scan.block(block, pos)? {
-                        return Ok(scan.stats);
+                        return Ok((scan.stats, scan.carry));
                     }
                     pos = pos.after(block);
                     buf.consume(last + 1);
@@ -378,7 +395,7 @@ impl Searcher {
             }
             if short && !scan.sink.idle().map_err(SearchError::Write)? {
                 scan.stats.stopped = true;
-                return Ok(scan.stats);
+                return Ok((scan.stats, scan.carry));
             }
         }
     }
@@ -392,8 +409,6 @@ impl Searcher {
         source: &Arc<str>,
         sink: &mut dyn Sink,
     ) -> Result<SearchStats, SearchError> {
-        // Windows bound the scratch memory that ANSI stripping needs.
-        const WINDOW: usize = 1 << 20;
         let mut scan = Scan::new(self, source, sink);
         if start.line > 1 && self.follow.is_some() && !self.config.emit_all {
             // The line above this chunk is in another one: hand over the first
@@ -402,6 +417,63 @@ impl Searcher {
             scan.carry = LOOKAHEAD;
             scan.speculative = true;
         }
+        scan.slice(data, start)?;
+        Ok(scan.stats)
+    }
+
+    /// Searches a block of whole lines in memory (the last may lack its terminator at
+    /// the end of input) that starts at `start`, exactly as a stream reading on from
+    /// the input before it would: `carry` is what that input left, the number of lines
+    /// below its last handed-over line still to test for continuing it (0 when its
+    /// last line was not handed over). Returns what this block leaves for the next.
+    /// Unlike [`Searcher::search_slice`], which cannot know and hands such lines over
+    /// speculatively, nothing here is speculative.
+    pub(crate) fn search_block(
+        &self,
+        data: &[u8],
+        start: Position,
+        carry: u64,
+        source: &Arc<str>,
+        sink: &mut dyn Sink,
+    ) -> Result<(SearchStats, u64), SearchError> {
+        let mut scan = Scan::new(self, source, sink);
+        scan.carry = carry;
+        scan.slice(data, start)?;
+        Ok((scan.stats, scan.carry))
+    }
+
+    /// Whether the first line of `data` would be handed over as continuing a
+    /// handed-over line right above it. When it would not, a block starting with it
+    /// gives the same records whatever the input before it left to test (the
+    /// look-ahead stops at its first line), so it can be searched before the block
+    /// above is.
+    pub(crate) fn continues_above(&self, data: &[u8]) -> bool {
+        let Some(follow) = self.follow.as_ref() else {
+            return false;
+        };
+        if self.config.emit_all || data.is_empty() {
+            return false;
+        }
+        // The line as the block search sees it: stripped with its terminator (an
+        // escape may sit between a `\r` and the `\n`), then without it.
+        let raw = &data[..lines::line_end(data, 0).saturating_add(1).min(data.len())];
+        let stripped;
+        let hay: &[u8] = if ansi::has_escapes(raw) {
+            stripped = ansi::strip(raw);
+            &stripped
+        } else {
+            raw
+        };
+        follow.is_match(lines::trim_cr(&hay[..lines::line_end(hay, 0)]))
+    }
+}
+
+impl Scan<'_> {
+    /// Searches `data` (whole lines, starting at `start`) in windows.
+    fn slice(&mut self, data: &[u8], start: Position) -> Result<(), SearchError> {
+        // Windows bound the scratch memory that ANSI stripping needs.
+        const WINDOW: usize = 1 << 20;
+        let scan = self;
         let mut pos = start;
         let mut i = 0;
         while i < data.len() {
@@ -417,7 +489,7 @@ impl Searcher {
             pos = pos.after(block);
             i = end;
         }
-        Ok(scan.stats)
+        Ok(())
     }
 }
 

@@ -367,6 +367,69 @@ fn a_line_longer_than_a_chunk_makes_the_file_stream() {
     );
 }
 
+/// Runs the binary with standard input read from the file at `path` (a regular file:
+/// every read is full, so the stream pauses only at its end, whatever the timing).
+fn run_with_stdin_file(args: &[&str], path: &Path) -> Output {
+    let mut cmd = std::process::Command::new(crate::common::BIN);
+    cmd.args(["--redact-key", "batch"])
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .stdin(std::fs::File::open(path).unwrap());
+    cmd.output().unwrap()
+}
+
+#[test]
+fn stdin_on_every_core_gives_the_records_of_the_stream() {
+    // Several blocks (512 KiB each), a line longer than a block (read as a stream, then
+    // blocks again), CRLF, colour, multi-line events, no final newline.
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = big_log(2_500_000);
+    data.extend_from_slice(b"\n");
+    data.extend(std::iter::repeat_n(b'x', 1_500_000));
+    data.extend_from_slice(b" code=1008 reason=pairing required\n");
+    data.extend(std::fs::read(root().join("testdata/formats/multi-line.txt")).unwrap());
+    data.extend(big_log(1_200_000));
+    let path = dir.path().join("stdin.log");
+    std::fs::write(&path, &data).unwrap();
+    let gz = dir.path().join("stdin.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &data).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    for mode in [&[][..], &["--all"][..], &["-c"][..], &["--summary"][..]] {
+        let streamed = run_with_stdin_file(&[mode, &["-j1"]].concat(), &path);
+        assert_eq!(streamed.status.code(), Some(0), "{}", stderr(&streamed));
+        for threads in ["-j2", "-j4"] {
+            let o = run_with_stdin_file(&[mode, &[threads]].concat(), &path);
+            assert_eq!(o.status.code(), Some(0), "{threads}: {}", stderr(&o));
+            assert!(
+                o.stdout == streamed.stdout,
+                "{mode:?} {threads}: output differs"
+            );
+            assert_eq!(stderr(&o), stderr(&streamed), "{mode:?} {threads}");
+        }
+        // A compressed file is a stream too; its records name the file.
+        let one = run(&[mode, &["-j1", gz.to_str().unwrap()]].concat());
+        let four = run(&[mode, &["-j4", gz.to_str().unwrap()]].concat());
+        assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+        assert!(one.stdout == four.stdout, "{mode:?} gzip: output differs");
+        assert_eq!(stderr(&one), stderr(&four), "{mode:?} gzip");
+    }
+    // `--all`: every line once, in order (a multi-line event is one record with
+    // `end_line`), at its exact offset, across the blocks.
+    let all = records(&run_with_stdin_file(&["--all", "-j2"], &path));
+    let lines = data.split(|&b| b == b'\n').count() as u64;
+    let mut next = 1;
+    for r in &all {
+        let line = r["line"].as_u64().unwrap();
+        assert_eq!(line, next);
+        let off = r["offset"].as_u64().unwrap() as usize;
+        assert!(off == 0 || data[off - 1] == b'\n', "line {line}");
+        next = r["end_line"].as_u64().unwrap_or(line) + 1;
+    }
+    assert_eq!(next - 1, lines);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loop_is_reported_and_the_run_continues() {
