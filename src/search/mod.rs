@@ -95,9 +95,12 @@ pub struct ContextLines {
 /// The most distinct version-only lines a search remembers (then it starts over).
 const MAX_VERSIONS_SEEN: usize = 4096;
 
-/// What a `← connect` line tells about a client, as a hash of its words but the
-/// connection's own ids (`conn=`, `id=`): two lines with the same key name the same
-/// client, version and address. A JSON line (console JSON, or the file log's
+/// What a `← connect` line tells about a client, as a hash of the words the version
+/// tracker reads: `client=`, `version=`, `remote=`, `ip=` and the words without `=`
+/// (a `client=<label> <mode> v<version>` value runs over them). The other fields
+/// (`mode=`, `role=`, `scopes=`, `auth=`, the connection's `conn=` and `id=`) name
+/// no client, version or address, so two lines with the same key tell the same. A
+/// JSON line (console JSON, or the file log's
 /// numbered arguments) counts when its message string is the last argument: what
 /// follows it is the record's time and runtime (`_meta`), never a client field.
 /// `None` (always hand the line over) when other text could add fields: `key=value`
@@ -131,7 +134,11 @@ fn version_key(line: &[u8]) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     tail_kind.hash(&mut h);
     for word in words.split(|&b| b == b' ') {
-        if !word.is_empty() && !word.starts_with(b"conn=") && !word.starts_with(b"id=") {
+        let read = !word.contains(&b'=')
+            || [&b"client="[..], b"version=", b"remote=", b"ip="]
+                .iter()
+                .any(|k| word.starts_with(k));
+        if read {
             word.hash(&mut h);
         }
     }
@@ -895,15 +902,22 @@ mod tests {
     use super::version_key;
 
     #[test]
-    fn version_keys_ignore_connection_ids_only() {
+    fn version_keys_hold_what_the_version_tracker_reads() {
         let a = "10:00:01 [ws] ← connect client=cli mode=cli version=2026.4.5 auth=token conn=aa…11 id=bb…22";
         let b = "10:09:44 [ws] ← connect client=cli mode=cli version=2026.4.5 auth=token conn=cc…33 id=dd…44";
         let newer =
             "10:09:44 [ws] ← connect client=cli mode=cli version=2026.4.12 auth=token conn=cc…33";
+        let other_scopes = "10:09:45 [ws] ← connect client=cli mode=cli version=2026.4.5 scopes=operator.admin auth=password conn=x";
+        let remote =
+            "10:09:46 [ws] ← connect client=cli mode=cli version=2026.4.5 remote=10.0.0.5 conn=x";
+        let positional = "10:09:47 [ws] ← connect client=cli webchat v2026.4.5 conn=x";
         let k = |l: &str| version_key(l.as_bytes());
         assert!(k(a).is_some());
         assert_eq!(k(a), k(b));
         assert_ne!(k(a), k(newer));
+        assert_eq!(k(a), k(other_scopes));
+        assert_ne!(k(a), k(remote));
+        assert_ne!(k(a), k(positional));
         // Console JSON and the file log's arguments: the message is what counts.
         let json = |t: &str, m: &str| {
             format!(r#"{{"time":"{t}","subsystem":"gateway/ws","message":"{m}"}}"#)
