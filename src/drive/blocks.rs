@@ -356,6 +356,8 @@ impl Shared {
     /// A searcher's loop: take the next block in order, wait for the carry above if
     /// its first line could continue a line there, search it.
     fn search_blocks(&self, searcher: &Searcher, source: &Arc<str>) {
+        // Kept from block to block (see `Searcher::search_block`).
+        let mut versions_seen = std::collections::HashSet::new();
         loop {
             let (n, work) = {
                 let mut g = self.lock();
@@ -391,7 +393,14 @@ impl Shared {
             };
             let mut q = SlotQueue::new(self, n, None);
             let block = &work.data[..work.len];
-            let left = match searcher.search_block(block, work.at, carry, source, &mut q) {
+            let left = match searcher.search_block(
+                block,
+                work.at,
+                carry,
+                &mut versions_seen,
+                source,
+                &mut q,
+            ) {
                 Ok((_, left)) => left,
                 // The queue refused records: the search is cancelled.
                 Err(_) => return,

@@ -486,7 +486,22 @@ fn drivers(input: &[u8], start: Position, with_diagnosis: bool, depth: Depth) ->
 /// the same reader, the pauses reaching the diagnosis, and demands the same records:
 /// the block driver pauses where the stream does.
 fn check_pauses(cfg: &SearchConfig, input: &[u8], start: Position, runs: &[BlockRun]) {
-    let s = DIAG_SEARCHER.with_config(SearchConfig {
+    // The diagnosis of `diagnose` and `--summary`, and a plain scan's (which reads
+    // version-only lines, skipping repeats: per block, or per thread, not per input).
+    for searcher in [&*DIAG_SEARCHER, &*LIGHT_SEARCHER] {
+        check_pauses_by(searcher, cfg, input, start, runs);
+    }
+}
+
+/// [`check_pauses`] with `searcher`'s context lines.
+fn check_pauses_by(
+    searcher: &Searcher,
+    cfg: &SearchConfig,
+    input: &[u8],
+    start: Position,
+    runs: &[BlockRun],
+) {
+    let s = searcher.with_config(SearchConfig {
         categories: CategorySet::all(),
         ..cfg.clone()
     });

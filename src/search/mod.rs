@@ -435,17 +435,26 @@ impl Searcher {
     /// last line was not handed over). Returns what this block leaves for the next.
     /// Unlike [`Searcher::search_slice`], which cannot know and hands such lines over
     /// speculatively, nothing here is speculative.
+    ///
+    /// `versions_seen` is what the version-only lines handed over so far said (see
+    /// [`ContextLines::version_only`]): a searcher thread keeps it from block to
+    /// block, so a repeat is skipped as a stream skips it, except the first time
+    /// each thread meets it (the diagnosis reads repeats the same way).
     pub(crate) fn search_block(
         &self,
         data: &[u8],
         start: Position,
         carry: u64,
+        versions_seen: &mut HashSet<u64>,
         source: &Arc<str>,
         sink: &mut dyn Sink,
     ) -> Result<(SearchStats, u64), SearchError> {
         let mut scan = Scan::new(self, source, sink);
         scan.carry = carry;
-        scan.slice(data, start)?;
+        scan.versions_seen = std::mem::take(versions_seen);
+        let result = scan.slice(data, start);
+        *versions_seen = std::mem::take(&mut scan.versions_seen);
+        result?;
         Ok((scan.stats, scan.carry))
     }
 
