@@ -181,10 +181,14 @@ fn context_lines(plain_scan: bool) -> ContextLines {
         #[allow(clippy::expect_used)]
         regex::bytes::Regex::new(&alternatives.join("|")).expect("version-only pattern")
     });
-    // Fixed pattern (a unit test compiles it).
+    // Fixed patterns (a unit test compiles them).
     #[allow(clippy::expect_used)]
-    let follow =
-        regex::bytes::Regex::new(crate::search::span::FOLLOW_PATTERN).expect("follow pattern");
+    let follow = crate::search::AnyOf(
+        crate::search::span::FOLLOW_PATTERNS
+            .iter()
+            .map(|p| regex::bytes::Regex::new(p).expect("follow pattern"))
+            .collect(),
+    );
     ContextLines {
         pattern,
         anchors: forms

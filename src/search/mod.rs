@@ -84,12 +84,26 @@ pub struct ContextLines {
     /// a wrapped line's tail): handed over when they come right below a line that
     /// was, up to [`LOOKAHEAD`] lines in a row. They need no anchor: only the lines
     /// below a handed-over line are tested.
-    pub follow: Option<regex::bytes::Regex>,
+    pub follow: Option<AnyOf>,
     /// Lines handed over only for the client version they name (a plain scan's
     /// `← connect`): flagged [`Record::version_only`], they start no look-ahead, and
     /// the diagnosis reads their version and nothing else. Their anchors are in
     /// `anchors` too.
     pub version_only: Option<regex::bytes::Regex>,
+}
+
+/// Patterns a line matches when it matches any of them. Kept apart rather than
+/// joined into one alternation: a pattern anchored at the line's start fails in a
+/// few bytes and one that starts with a literal is found by a memchr search,
+/// where their alternation scans every byte of every line it is asked about.
+#[derive(Clone, Debug, Default)]
+pub struct AnyOf(pub Vec<regex::bytes::Regex>);
+
+impl AnyOf {
+    /// Whether one of the patterns matches `line`.
+    pub fn is_match(&self, line: &[u8]) -> bool {
+        self.0.iter().any(|re| re.is_match(line))
+    }
 }
 
 /// The most distinct version-only lines a search remembers (then it starts over).
@@ -228,7 +242,7 @@ pub struct Searcher {
     /// Lines to hand over as context (see [`Searcher::with_context`]).
     context: Option<regex::bytes::Regex>,
     /// Lines handed over when they continue a handed-over line.
-    follow: Option<regex::bytes::Regex>,
+    follow: Option<AnyOf>,
     /// Lines handed over only for their version (see [`ContextLines::version_only`]).
     version_only: Option<regex::bytes::Regex>,
 }

@@ -54,32 +54,36 @@ fn re(p: &str) -> Regex {
     Regex::new(p).unwrap()
 }
 
-const ISO: &str = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:\d\d)?";
+const ISO: &str = r"[0-9]{4}-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:[.,][0-9]+)?(?:Z|[+-][0-9][0-9]:[0-9][0-9])?";
 
 impl Parser {
     /// Compiles the format patterns.
     pub fn new() -> Parser {
         Parser {
-            kubectl: re(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) "),
-            journald: re(r"^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) [^ ]+ [^ :\[]+(?:\[\d+\])?: "),
+            kubectl: re(
+                r"^([0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]{9}Z) ",
+            ),
+            journald: re(
+                r"^([A-Z][a-z]{2} [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]) [^ ]+ [^ :\[]+(?:\[[0-9]+\])?: ",
+            ),
             clawx: re(&format!(
                 r"^\[({ISO})\] \[([A-Za-z]+) *\] (?:\[Gateway std(?:err|out)\] )?"
             )),
-            compose: re(r"^[A-Za-z0-9_.-]+-\d+ +\| "),
-            pm2: re(r"^\d+\|[^|]+\| "),
+            compose: re(r"^[A-Za-z0-9_.-]+-[0-9]+ +\| "),
+            pm2: re(r"^[0-9]+\|[^|]+\| "),
             logs_plain: re(&format!(
-                r"^({ISO}|\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d)?) (trace|debug|info|warn|error|fatal) "
+                r"^({ISO}|[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:[+-][0-9][0-9]:[0-9][0-9])?) (trace|debug|info|warn|error|fatal) "
             )),
             console_time: re(&format!(
-                r"^({ISO}|\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?) "
+                r"^({ISO}|[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9][0-9]:[0-9][0-9])?) "
             )),
             tag: re(r"^\[([A-Za-z0-9_./:@-]+)\](?: |$)"),
-            client_closed: re(r"gateway closed \((\d{1,4})(?: [^\n]*?)?\): ([^\n]*)"),
-            ui_disconnected: re(r"disconnected \((\d{1,4})\): ([^\n]*)"),
+            client_closed: re(r"gateway closed \(([0-9]{1,4})(?: [^\n]*?)?\): ([^\n]*)"),
+            ui_disconnected: re(r"disconnected \(([0-9]{1,4})\): ([^\n]*)"),
             clawx_closed: re(
-                r"Gateway WebSocket closed \(code=(\d{1,4}), reason=(.*?), handshake=",
+                r"Gateway WebSocket closed \(code=([0-9]{1,4}), reason=(.*?), handshake=",
             ),
-            guide_close: re(r#"close\((\d{1,4})\)(?: "([^"]*)")?"#),
+            guide_close: re(r#"close\(([0-9]{1,4})\)(?: "([^"]*)")?"#),
             // ws-log lines shorten ids with `…`; keep it, so a short id is not taken for a whole one.
             request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#),
         }
@@ -95,18 +99,28 @@ impl Parser {
         let rest = rest.trim_end_matches('\r');
         if rest.starts_with('{') && self.parse_json(rest, rec) {
             // fields filled from the JSON object
-        } else if let Some(c) = self.logs_plain.captures(rest) {
+        } else if let Some(c) = starts_with_digit(rest)
+            .then(|| self.logs_plain.captures(rest))
+            .flatten()
+        {
             rec.ts = Some(c[1].to_string());
             rec.level = Level::from_word(&c[2]);
             let after = &rest[c.get(0).map_or(0, |m| m.end())..];
             self.parse_logs_message(after, rec);
         } else {
             let mut after = rest;
-            if let Some(c) = self.console_time.captures(after) {
+            if let Some(c) = starts_with_digit(after)
+                .then(|| self.console_time.captures(after))
+                .flatten()
+            {
                 rec.ts = Some(c[1].to_string());
                 after = &after[c.get(0).map_or(0, |m| m.end())..];
             }
-            if let Some(c) = self.tag.captures(after) {
+            if let Some(c) = after
+                .starts_with('[')
+                .then(|| self.tag.captures(after))
+                .flatten()
+            {
                 rec.subsystem = Some(c[1].to_string());
                 after = &after[c.get(0).map_or(0, |m| m.end())..];
             }
@@ -136,25 +150,44 @@ impl Parser {
         // Two layers are enough for what people paste (kubectl around docker, say);
         // the bound keeps a hostile line from looping.
         for _ in 0..3 {
-            let (end, ts, level) = if let Some(c) = self.kubectl.captures(s) {
+            // Each pattern is tried only where the line can start as it needs:
+            // most lines are none of these wrappers, and a failed search still
+            // costs its call.
+            let b = s.as_bytes();
+            let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+            let has_bar = memchr::memchr(b'|', b).is_some();
+            let (end, ts, level) = if let Some(c) = (digit_at(0) && b.get(4) == Some(&b'-'))
+                .then(|| self.kubectl.captures(s))
+                .flatten()
+            {
                 (
                     c.get(0).map_or(0, |m| m.end()),
                     Some(c[1].to_string()),
                     None,
                 )
-            } else if let Some(c) = self.clawx.captures(s) {
+            } else if let Some(c) = (b.first() == Some(&b'[') && digit_at(1))
+                .then(|| self.clawx.captures(s))
+                .flatten()
+            {
                 (
                     c.get(0).map_or(0, |m| m.end()),
                     Some(c[1].to_string()),
                     Level::from_word(&c[2]),
                 )
-            } else if let Some(c) = self.journald.captures(s) {
+            } else if let Some(c) = (b.first().is_some_and(u8::is_ascii_uppercase)
+                && b.get(3) == Some(&b' '))
+            .then(|| self.journald.captures(s))
+            .flatten()
+            {
                 (
                     c.get(0).map_or(0, |m| m.end()),
                     Some(c[1].to_string()),
                     None,
                 )
-            } else if let Some(m) = self.compose.find(s).or_else(|| self.pm2.find(s)) {
+            } else if let Some(m) = has_bar
+                .then(|| self.compose.find(s).or_else(|| self.pm2.find(s)))
+                .flatten()
+            {
                 (m.end(), None, None)
             } else {
                 break;
@@ -317,13 +350,7 @@ impl Parser {
         if let Some(code) = kv_code {
             rec.code = Some(code);
             rec.reason = kv.get("reason").map(str::to_string);
-        } else if let Some(c) = self
-            .client_closed
-            .captures(msg)
-            .or_else(|| self.ui_disconnected.captures(msg))
-            .or_else(|| self.clawx_closed.captures(msg))
-            .or_else(|| self.guide_close.captures(msg))
-        {
+        } else if let Some(c) = self.close_in_text(msg) {
             rec.code = c[1].parse().ok();
             rec.reason = c.get(2).map(|m| m.as_str().to_string());
         }
@@ -357,9 +384,10 @@ impl Parser {
                     s.split(',').map(str::to_string).collect()
                 }
             });
-        rec.request_id = meta_str("requestId")
-            .map(str::to_string)
-            .or_else(|| self.request_id.captures(msg).map(|c| c[1].to_string()));
+        rec.request_id = meta_str("requestId").map(str::to_string).or_else(|| {
+            memchr::memmem::find(msg.as_bytes(), b"requestId")?;
+            self.request_id.captures(msg).map(|c| c[1].to_string())
+        });
         if let Some(client) = kv.get("client") {
             // `client=<label> <mode> v<version>`: the label, then positional tokens.
             let mut parts = client.split(' ');
@@ -375,6 +403,24 @@ impl Parser {
                 .map(|v| v.strip_prefix('v').unwrap_or(v).to_string());
         }
         rec.kv = kv;
+    }
+
+    /// The close code and reason of a client's, the UI's or ClawX's close text, or
+    /// the guide's `close(1008)`. Each pattern is asked only when the message holds
+    /// its literal start (most messages hold none, and a failed search still
+    /// allocates its captures).
+    fn close_in_text<'m>(&self, msg: &'m str) -> Option<regex::Captures<'m>> {
+        memchr::memchr(b'(', msg.as_bytes())?;
+        let has = |lit: &str| memchr::memmem::find(msg.as_bytes(), lit.as_bytes()).is_some();
+        [
+            ("gateway closed (", &self.client_closed),
+            ("disconnected (", &self.ui_disconnected),
+            ("Gateway WebSocket closed (", &self.clawx_closed),
+            ("close(", &self.guide_close),
+        ]
+        .into_iter()
+        .filter(|(lit, _)| has(lit))
+        .find_map(|(_, re)| re.captures(msg))
     }
 
     /// Splits a message into `key=value` pairs, in order.
@@ -434,6 +480,11 @@ fn tidy_value(v: &str) -> &str {
         v = &v[..v.len() - 1];
     }
     v
+}
+
+/// Whether `s` starts with an ASCII digit, as every time stamp pattern needs.
+fn starts_with_digit(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_digit)
 }
 
 /// Whether a message is a WebSocket traffic line (`src/gateway/ws-log.ts`).

@@ -93,7 +93,9 @@ const NOT_SECRETS: &[&str] = &[
 /// The compiled secret table and this run's key.
 #[derive(Clone, Debug)]
 pub struct Redactor {
-    rules: Vec<Regex>,
+    /// Each form alone, compiled the first time a line holds it (most runs meet
+    /// none or one; compiling all of them was a tenth of the start-up).
+    rules: std::sync::Arc<[std::sync::OnceLock<Option<Regex>>]>,
     any: regex::bytes::RegexSet,
     key: [u8; 16],
 }
@@ -117,15 +119,9 @@ impl Redactor {
         // The patterns are fixed and covered by the unit tests.
         // ASCII classes, case folding and word boundaries: secrets are ASCII, and
         // Unicode `\b` would push every line through the slowest regex engine.
-        #[allow(clippy::unwrap_used)]
         let rules = SECRET_RULES
             .iter()
-            .map(|r| {
-                regex::bytes::RegexBuilder::new(r.pattern)
-                    .unicode(false)
-                    .build()
-                    .unwrap()
-            })
+            .map(|_| std::sync::OnceLock::new())
             .collect();
         #[allow(clippy::unwrap_used)]
         let any = regex::bytes::RegexSetBuilder::new(SECRET_RULES.iter().map(|r| r.pattern))
@@ -145,6 +141,20 @@ impl Redactor {
             chunk.copy_from_slice(&h.finish().to_le_bytes());
         }
         Redactor::with_key(key)
+    }
+
+    /// Form `i` alone, compiled on first use (`None` only if a fixed pattern did
+    /// not compile, which the unit tests rule out).
+    fn rule(&self, i: usize) -> Option<&Regex> {
+        self.rules
+            .get(i)?
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(SECRET_RULES.get(i)?.pattern)
+                    .unicode(false)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// The marker for one secret value.
@@ -170,7 +180,7 @@ impl Redactor {
             return out;
         }
         for i in self.any.matches(line).iter() {
-            let Some(re) = self.rules.get(i) else {
+            let Some(re) = self.rule(i) else {
                 continue;
             };
             for c in re.captures_iter(line) {
@@ -195,7 +205,7 @@ impl Redactor {
         let hits = self.any.matches(line);
         let mut out = line.to_vec();
         for i in hits.iter() {
-            let Some(re) = self.rules.get(i) else {
+            let Some(re) = self.rule(i) else {
                 continue;
             };
             let replaced = re.replace_all(&out, |c: &Captures<'_>| self.replace(c));
@@ -256,6 +266,15 @@ mod tests {
         assert!(!out.contains(SECRET), "{line} -> {out}");
         assert!(out.contains("[REDACTED:"), "{line} -> {out}");
         out
+    }
+
+    #[test]
+    fn every_form_compiles() {
+        // Each form is compiled on first use; none may fail to.
+        let r = Redactor::with_key([0; 16]);
+        for (i, form) in SECRET_RULES.iter().enumerate() {
+            assert!(r.rule(i).is_some(), "{}", form.id);
+        }
     }
 
     #[test]

@@ -50,14 +50,19 @@ static CONTINUATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(continuation_shapes!()).expect("continuation pattern"));
 
 /// What the search hands over below a handed-over line (see
-/// [`crate::search::ContextLines::follow`]): the continuation shapes, the tail of a
-/// wrapped `key=value` line, and a version alone on its line (the answer to a
-/// pasted `$ openclaw --version`).
-pub const FOLLOW_PATTERN: &str = concat!(
-    continuation_shapes!(),
-    r"|(?:^| )code=[0-9]{1,4} reason=",
-    r"|^[ \t]*v?20[0-9][0-9]\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?(?: \([0-9a-f]{6,}\))?[ \t]*$",
-);
+/// [`crate::search::ContextLines::follow`]): the continuation shapes, a version
+/// alone on its line (the answer to a pasted `$ openclaw --version`), and the tail
+/// of a wrapped `key=value` line. Two patterns, not one alternation: every shape
+/// of the first is anchored at the line's start, so a line fails it in a few
+/// bytes, and the second starts with a literal that a memchr search finds; joined,
+/// every line below an event was scanned to its end.
+pub const FOLLOW_PATTERNS: [&str; 2] = [
+    concat!(
+        continuation_shapes!(),
+        r"|^[ \t]*v?20[0-9][0-9]\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?(?: \([0-9a-f]{6,}\))?[ \t]*$",
+    ),
+    r"(?:^| )code=[0-9]{1,4} reason=",
+];
 
 /// The line shapes that always start an event of their own, even without a
 /// timestamp (a CLI paste has none).
@@ -192,6 +197,49 @@ pub(crate) fn field(line: &str) -> Option<(&str, &str)> {
 mod tests {
     use super::*;
     use crate::search::rules::{Category, CategorySet};
+
+    #[test]
+    fn follow_patterns_match_as_their_alternation() {
+        // Split for speed only: a line follows exactly when the alternation matches.
+        let joined = regex::bytes::Regex::new(&FOLLOW_PATTERNS.join("|")).unwrap();
+        let apart: Vec<regex::bytes::Regex> = FOLLOW_PATTERNS
+            .iter()
+            .map(|p| regex::bytes::Regex::new(p).unwrap())
+            .collect();
+        let mut lines: Vec<Vec<u8>> = [
+            "Gateway target: ws://127.0.0.1:18789",
+            "  Source: local loopback",
+            "\t\"requestId\": \"7d1c\",",
+            "scopesTo=operator.admin",
+            "(requestId: 1f2e)",
+            "2026.4.12 (abc1234)",
+            "v2026.11.3",
+            "2026-04-11T10:30:12Z [ws] x",
+            "x code=1008 reason=pairing required",
+            "code=1008 reason=",
+            "xcode=1008 reason=",
+            "",
+        ]
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        for sub in ["formats", "causes"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let data = std::fs::read(entry.unwrap().path()).unwrap();
+                lines.extend(data.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+            }
+        }
+        for line in &lines {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            assert_eq!(
+                apart.iter().any(|re| re.is_match(line)),
+                joined.is_match(line),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
 
     fn rec(line: u64, text: &str, event: bool) -> Record {
         let mut r = Record::new("t".into(), line, line * 100);
