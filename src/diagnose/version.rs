@@ -372,11 +372,13 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .dot_matches_new_line(true)
         .build()
         .expect("version hint patterns"),
-    banner: Regex::new(r"OpenClaw (\d{4}\.\d{1,2}\.\d{1,3}(?:-[0-9A-Za-z.]+)?) \(")
+    // ASCII digits and boundaries, as the set: OpenClaw writes its versions in
+    // ASCII, and the Unicode classes were most of the start-up this table cost.
+    banner: Regex::new(r"OpenClaw ([0-9]{4}\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?) \(")
         .expect("banner pattern"),
-    version_command: Regex::new(r"(?:^|[$#>%] )openclaw (?:--version|-V)\b").expect("version command"),
+    version_command: Regex::new(r"(?:^|[$#>%] )openclaw (?:--version|-V)(?-u:\b)").expect("version command"),
     version_line: Regex::new(
-        r"^[ \t]*(Version: |OpenClaw |openclaw )?v?(20\d\d\.\d{1,2}\.\d{1,3}(?:-[0-9A-Za-z.]+)?)(?: \([0-9a-f]{6,}\))?[ \t]*$",
+        r"^[ \t]*(Version: |OpenClaw |openclaw )?v?(20[0-9][0-9]\.[0-9]{1,2}\.[0-9]{1,3}(?:-[0-9A-Za-z.]+)?)(?: \([0-9a-f]{6,}\))?[ \t]*$",
     )
     .expect("version line"),
     config_newer: Regex::new(
