@@ -17,6 +17,7 @@
 //! It does not read facts out of lines (that is `incident`) nor decide causes.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 use crate::record::Record;
@@ -39,6 +40,48 @@ const MAX_ALIASES: usize = 4096;
 
 /// An incident's id.
 pub type Id = u64;
+
+/// A map keyed by incident ids. Ids are the table's own counter, never log text, so
+/// they need no protection from chosen collisions: one multiplication hashes them,
+/// where the default SipHash was a tenth of filing a record (several lookups each).
+pub type IdMap<V> = HashMap<Id, V, IdHash>;
+
+/// Builds [`IdHasher`]s (see [`IdMap`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHash;
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// Fibonacci hashing: consecutive ids spread over both the low bits (the bucket) and
+/// the high bits (the hash table's tag).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+impl IdHasher {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(Self::K);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(8) ^ n).wrapping_mul(Self::K);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// How an incident's records were grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,9 +205,9 @@ pub fn conn_key(conn: &str) -> String {
     if c.contains('…') {
         return c.to_string();
     }
-    let chars: Vec<char> = c.chars().collect();
-    let n = chars.len();
-    let uuid = n == 36 && chars.iter().filter(|&&ch| ch == '-').count() == 4;
+    // Counted and cut in place (every record with a `conn=` asks): no `Vec<char>`.
+    let n = c.chars().count();
+    let uuid = n == 36 && c.bytes().filter(|&b| b == b'-').count() == 4;
     let (head, tail) = if uuid {
         (8, 4)
     } else if n > 24 {
@@ -172,21 +215,24 @@ pub fn conn_key(conn: &str) -> String {
     } else {
         return c.to_string();
     };
-    let mut k: String = chars[..head].iter().collect();
+    let head_end = c.char_indices().nth(head).map_or(c.len(), |(i, _)| i);
+    let tail_start = c.char_indices().nth(n - tail).map_or(c.len(), |(i, _)| i);
+    let mut k = String::with_capacity(head_end + '…'.len_utf8() + (c.len() - tail_start));
+    k.push_str(&c[..head_end]);
     k.push('…');
-    k.extend(&chars[n - tail..]);
+    k.push_str(&c[tail_start..]);
     k
 }
 
 /// The bounded correlation state.
 #[derive(Debug, Default)]
 pub struct Table {
-    incidents: HashMap<Id, Incident>,
+    incidents: IdMap<Incident>,
     /// Live ids in creation order: eviction takes from the front.
     order: VecDeque<Id>,
     by_conn: HashMap<String, Id>,
     /// The conn key each live connection incident is filed under.
-    conn_of: HashMap<Id, String>,
+    conn_of: IdMap<String>,
     /// Recent incidents a client error may join (or be joined by), newest last.
     recent: VecDeque<Id>,
     open_block: Option<(Id, Arc<str>, u64)>,
@@ -199,8 +245,8 @@ pub struct Table {
     recent_command: Option<(u64, Option<super::incident::ClientKind>, Option<bool>)>,
     /// The incident each full pairing request id was last seen in, and back.
     by_request: HashMap<String, Id>,
-    request_of: HashMap<Id, String>,
-    aliases: HashMap<Id, Id>,
+    request_of: IdMap<String>,
+    aliases: IdMap<Id>,
     alias_order: VecDeque<Id>,
     next_id: Id,
 }
@@ -304,13 +350,12 @@ impl Table {
             }
         }
         let id = if let Some(key) = conn {
-            let was_failure = self
-                .by_conn
-                .get(&key)
-                .and_then(|id| self.incidents.get(id))
-                .is_some_and(|i| i.facts.is_failure());
-            let id = match self.by_conn.get(&key) {
-                Some(&id) if self.incidents.contains_key(&id) => id,
+            // One lookup of the key (it hashes a string) for both questions.
+            let known = self.by_conn.get(&key).copied();
+            let live = known.and_then(|id| self.incidents.get(&id));
+            let was_failure = live.is_some_and(|i| i.facts.is_failure());
+            let id = match known {
+                Some(id) if live.is_some() => id,
                 _ => {
                     let id = self.create(Group::Conn, rec, seq);
                     self.by_conn.insert(key.clone(), id);

@@ -52,7 +52,7 @@ use crate::search::rules::{Category, CategorySet};
 use crate::search::{ContextLines, Sink};
 
 use causes::{Facet, Facets, FixParams};
-use correlate::{Id, Incident, Table};
+use correlate::{Id, IdMap, Incident, Table};
 use incident::{Confidence, Evidence, LineKind, MAX_EVIDENCE, Verdict};
 pub use report::Diagnosis;
 use version::VersionTracker;
@@ -438,11 +438,14 @@ pub struct Diagnoser {
     events: u64,
     locality_seen: bool,
     agg: Aggregates,
-    final_cache: HashMap<Id, Annotation>,
+    final_cache: IdMap<Annotation>,
     final_order: VecDeque<Id>,
     /// Annotations of live incidents, valid while their revision and the version
-    /// view are unchanged (a failure's lines share one).
-    memo: HashMap<Id, (u64, version::VersionView, Annotation)>,
+    /// view are unchanged, or while what the hint is built from is (a failure's
+    /// lines share one).
+    memo: IdMap<Memo>,
+    /// The hints built so far (shared by incidents that show the same).
+    hints: Hints,
     inputs: Vec<String>,
     config: Option<CheckReport>,
 }
@@ -457,9 +460,10 @@ impl Diagnoser {
             events: 0,
             locality_seen: false,
             agg: Aggregates::default(),
-            final_cache: HashMap::new(),
+            final_cache: IdMap::default(),
             final_order: VecDeque::new(),
-            memo: HashMap::new(),
+            memo: IdMap::default(),
+            hints: Hints::default(),
             inputs: Vec::new(),
             config: None,
         }
@@ -506,7 +510,7 @@ impl Diagnoser {
     fn finalize(&mut self, inc: Incident, view: &version::VersionView) {
         self.memo.remove(&inc.id);
         let v = inc.facts.verdict(view);
-        let ann = annotation_of(&inc, &v, view);
+        let ann = self.hints.annotation(&HintKey::of(&inc, &v, view));
         self.final_cache.insert(inc.id, ann);
         self.final_order.push_back(inc.id);
         while self.final_order.len() > MAX_FINAL_CACHE {
@@ -522,18 +526,36 @@ impl Diagnoser {
         let id = self.table.resolve(id);
         if let Some(inc) = self.table.get(id) {
             let view = self.version.view();
-            if let Some((rev, v, ann)) = self.memo.get(&id)
-                && *rev == inc.rev
-                && *v == view
+            let memo = self.memo.get_mut(&id);
+            if let Some(m) = &memo
+                && m.rev == inc.rev
+                && m.view == view
             {
-                return ann.clone();
+                return m.ann.clone();
             }
             let v = inc.facts.verdict(&view);
-            let ann = annotation_of(inc, &v, &view);
+            // A new line of the failure seldom changes what its hint is built from.
+            if let Some(m) = memo
+                && m.key.matches(inc, &v, &view)
+            {
+                m.rev = inc.rev;
+                m.view = view;
+                return m.ann.clone();
+            }
+            let key = HintKey::of(inc, &v, &view);
+            let ann = self.hints.annotation(&key);
             if self.memo.len() >= MAX_FINAL_CACHE {
                 self.memo.clear();
             }
-            self.memo.insert(id, (inc.rev, view, ann.clone()));
+            self.memo.insert(
+                id,
+                Memo {
+                    rev: inc.rev,
+                    view,
+                    key,
+                    ann: ann.clone(),
+                },
+            );
             return ann;
         }
         self.final_cache
@@ -662,44 +684,124 @@ fn agg_view(agg: &Aggregates) -> AggView<'_> {
     }
 }
 
-/// The record annotation for an incident's verdict: its cause and a one-line hint.
-fn annotation_of(inc: &Incident, v: &Verdict, view: &version::VersionView) -> Annotation {
-    match (v.cause, v.problem) {
-        (Some(c), true) => {
-            let facets = inc.facts.fix_facets();
+/// A live incident's annotation, and what it was built from.
+#[derive(Debug)]
+struct Memo {
+    rev: u64,
+    view: version::VersionView,
+    key: HintKey,
+    ann: Annotation,
+}
+
+/// Most distinct hints [`Hints`] keeps: a log shows a handful of causes, versions and
+/// request ids, so the bound is reached only by a stream of ever new ids.
+const MAX_HINTS: usize = 1024;
+
+/// Everything a record's hint is built from. Every line of a failure, and every
+/// repeat of the same failure, has the same: the hint is built once per key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct HintKey {
+    cause: Option<Cause>,
+    /// A problem with a cause: the fix steps speak (else a note does).
+    problem: bool,
+    note: Option<&'static str>,
+    /// The fix steps' inputs; left default when no step is asked for.
+    facets: Facets,
+    view: version::VersionView,
+    params: FixParams,
+}
+
+impl HintKey {
+    fn of(inc: &Incident, v: &Verdict, view: &version::VersionView) -> HintKey {
+        let problem = v.problem && v.cause.is_some();
+        let (facets, view, params) = if problem {
+            let f = &inc.facts;
             let params = FixParams {
-                request_id: inc.facts.request_id.clone(),
-                request_short: inc.facts.request_short.clone(),
-                device: inc.facts.device.clone(),
-                channel: inc.facts.channel.clone(),
-                sender: inc.facts.sender.clone(),
-                code: inc.facts.code.clone(),
+                request_id: f.request_id.clone(),
+                request_short: f.request_short.clone(),
+                device: f.device.clone(),
+                channel: f.channel.clone(),
+                sender: f.sender.clone(),
+                code: f.code.clone(),
             };
-            let steps = causes::first_fix_steps(c, facets, view, &params, 1);
-            let hint = match (v.note, steps.into_iter().next()) {
-                (Some(n), Some(s)) if c == Cause::Unknown => format!("{n}. {s}"),
-                (_, Some(s)) => s,
-                (Some(n), None) => n.to_string(),
-                (None, None) => causes::row(c).title.to_string(),
-            };
-            (Some(c), Some(hint), true)
+            (f.fix_facets(), *view, params)
+        } else {
+            Default::default()
+        };
+        HintKey {
+            cause: v.cause,
+            problem,
+            note: v.note,
+            facets,
+            view,
+            params,
         }
-        (None, _) => (
-            None,
-            Some(format!(
-                "not a problem: {}",
-                v.note.unwrap_or("a benign event")
-            )),
-            false,
-        ),
-        (Some(c), false) => (
-            Some(c),
-            Some(match v.note {
+    }
+
+    /// Whether [`HintKey::of`] would give this key (compared in place: no value is
+    /// copied for a key that is not needed).
+    fn matches(&self, inc: &Incident, v: &Verdict, view: &version::VersionView) -> bool {
+        let problem = v.problem && v.cause.is_some();
+        if self.cause != v.cause || self.problem != problem || self.note != v.note {
+            return false;
+        }
+        if !problem {
+            return true;
+        }
+        let f = &inc.facts;
+        let p = &self.params;
+        self.facets == f.fix_facets()
+            && self.view == *view
+            && p.request_id == f.request_id
+            && p.request_short == f.request_short
+            && p.device == f.device
+            && p.channel == f.channel
+            && p.sender == f.sender
+            && p.code == f.code
+    }
+
+    /// The one-line hint: the first fix step (a problem), or what the event is.
+    fn hint(&self) -> String {
+        match (self.cause, self.problem) {
+            (Some(c), true) => {
+                let steps = causes::first_fix_steps(c, self.facets, &self.view, &self.params, 1);
+                match (self.note, steps.into_iter().next()) {
+                    (Some(n), Some(s)) if c == Cause::Unknown => format!("{n}. {s}"),
+                    (_, Some(s)) => s,
+                    (Some(n), None) => n.to_string(),
+                    (None, None) => causes::row(c).title.to_string(),
+                }
+            }
+            (None, _) => format!("not a problem: {}", self.note.unwrap_or("a benign event")),
+            (Some(_), false) => match self.note {
                 Some(n) => format!("not a failure by itself: {n}"),
                 None => "not a failure by itself".to_string(),
-            }),
-            false,
-        ),
+            },
+        }
+    }
+}
+
+/// The hints built so far, by what they were built from: filling a fix step's
+/// placeholders was most of the cost of annotating a record (issue 21).
+#[derive(Debug, Default)]
+struct Hints(HashMap<HintKey, String>);
+
+impl Hints {
+    /// The record annotation for what a verdict shows: its cause, a one-line hint, and
+    /// whether it is a problem.
+    fn annotation(&mut self, key: &HintKey) -> Annotation {
+        let hint = match self.0.get(key) {
+            Some(h) => h.clone(),
+            None => {
+                let h = key.hint();
+                if self.0.len() >= MAX_HINTS {
+                    self.0.clear();
+                }
+                self.0.insert(key.clone(), h.clone());
+                h
+            }
+        };
+        (key.cause, Some(hint), key.problem)
     }
 }
 

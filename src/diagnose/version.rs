@@ -84,7 +84,7 @@ pub struct VersionReport {
 }
 
 /// The version as the fix texts see it: exact, bounded, or unknown.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct VersionView {
     /// The exact version, when known.
     pub exact: Option<OcVersion>,
@@ -359,6 +359,35 @@ struct Compiled {
     version_command: Regex,
     /// A line that is only a version: the answer, or the guide script's `Version: …`.
     version_line: Regex,
+    /// Literals the patterns above cannot match without: `banner`'s, `version_command`'s,
+    /// `config_newer`'s.
+    openclaw: memchr::memmem::Finder<'static>,
+    openclaw_lower: memchr::memmem::Finder<'static>,
+    newer: memchr::memmem::Finder<'static>,
+}
+
+/// Whether `finder`'s literal is in `hay`.
+fn has(hay: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
+    finder.find(hay.as_bytes()).is_some()
+}
+
+/// Whether `version_line` can match `first`: after the indent and one of its words,
+/// an optional `v`, then `20`, two characters (its digits) and a dot. A timestamp
+/// (`2026-04-11T…`) fails at the dash, before the regex is asked.
+fn may_be_version_line(first: &str) -> bool {
+    let t = first.trim_start_matches([' ', '\t']);
+    let t = ["Version: ", "OpenClaw ", "openclaw "]
+        .iter()
+        .find_map(|w| t.strip_prefix(w))
+        .unwrap_or(t);
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let Some(rest) = t.strip_prefix("20") else {
+        return false;
+    };
+    let mut chars = rest.chars();
+    chars.next();
+    chars.next();
+    chars.next() == Some('.')
 }
 
 // Fixed patterns, checked by the unit tests: a failure is a bug in this file.
@@ -385,6 +414,9 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         r"Config was last written by a newer OpenClaw \(([^)]+)\); current version is (\S+?)\.?$",
     )
     .expect("config-newer pattern"),
+    openclaw: memchr::memmem::Finder::new("OpenClaw "),
+    openclaw_lower: memchr::memmem::Finder::new("openclaw "),
+    newer: memchr::memmem::Finder::new("Config was last written by a newer OpenClaw ("),
 }
 });
 
@@ -442,10 +474,16 @@ impl VersionTracker {
         let c = &*COMPILED;
         // A pasted terminal: `$ openclaw --version` and its answer on the next line,
         // or the troubleshooting guide's script (`Version: 2026.3.31`).
-        let first = rec.text.split('\n').next().unwrap_or_default();
-        if c.version_command.is_match(first) {
+        let first =
+            memchr::memchr(b'\n', rec.text.as_bytes()).map_or(&*rec.text, |i| &rec.text[..i]);
+        // Almost no line names a version: each pattern is tried only on a line that
+        // holds what it cannot match without (a literal, a version's shape), and
+        // captured (which allocates) only on a line it matches.
+        if has(first, &c.openclaw_lower) && c.version_command.is_match(first) {
             self.answer_at = Some((rec.source.to_string(), rec.last_line() + 1));
-        } else if let Some(m) = c.version_line.captures(first)
+        } else if may_be_version_line(first)
+            && c.version_line.is_match(first)
+            && let Some(m) = c.version_line.captures(first)
             && let Some(v) = OcVersion::parse(&m[2])
         {
             let answer = self
@@ -457,11 +495,15 @@ impl VersionTracker {
             }
         }
         // Exact versions: the gateway's own first.
-        if let Some(m) = c.banner.captures(&rec.text)
+        if has(&rec.text, &c.openclaw)
+            && c.banner.is_match(&rec.text)
+            && let Some(m) = c.banner.captures(&rec.text)
             && let Some(v) = OcVersion::parse(&m[1])
         {
             self.gateway_seen(v, "banner".to_string(), at());
-        } else if let Some(m) = c.config_newer.captures(&rec.message)
+        } else if has(&rec.message, &c.newer)
+            && c.config_newer.is_match(&rec.message)
+            && let Some(m) = c.config_newer.captures(&rec.message)
             && let Some(v) = OcVersion::parse(&m[2])
         {
             self.gateway_seen(
@@ -689,6 +731,47 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert_eq!(COMPILED.any.len(), HINTS.len());
+    }
+
+    /// The cheap checks before the patterns only skip lines the patterns cannot match.
+    #[test]
+    fn prechecks_pass_every_match() {
+        let c = &*COMPILED;
+        for line in [
+            "2026.4.12",
+            "  v2026.4.12 (a1b2c3d)",
+            "\tVersion: 2026.3.31",
+            "OpenClaw 2026.4.12-1",
+            "openclaw v2026.12.1",
+            "20\u{663}\u{663}.4.1",
+            "2026-04-11T10:39:30.755+00:00 2026.4.1",
+            "Version: x",
+            "20",
+        ] {
+            assert!(
+                may_be_version_line(line) || !c.version_line.is_match(line),
+                "{line}"
+            );
+        }
+        assert!(may_be_version_line("20\u{663}\u{663}.4.1"));
+        assert!(!may_be_version_line(
+            "2026-04-11T10:39:30.755+00:00 2026.4.1"
+        ));
+        for (line, re, lit) in [
+            ("🦞 OpenClaw 2026.4.12 (a1b2c3d)", &c.banner, &c.openclaw),
+            (
+                "$ openclaw --version",
+                &c.version_command,
+                &c.openclaw_lower,
+            ),
+            (
+                "Config was last written by a newer OpenClaw (2026.5.1); current version is 2026.4.12.",
+                &c.config_newer,
+                &c.newer,
+            ),
+        ] {
+            assert!(re.is_match(line) && has(line, lit), "{line}");
+        }
     }
 
     #[test]
