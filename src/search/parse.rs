@@ -99,30 +99,38 @@ impl Parser {
         let rest = rest.trim_end_matches('\r');
         if rest.starts_with('{') && self.parse_json(rest, rec) {
             // fields filled from the JSON object
-        } else if let Some(c) = starts_with_digit(rest)
-            .then(|| self.logs_plain.captures(rest))
+        } else if let Some(m) = starts_with_digit(rest)
+            .then(|| self.logs_plain.find(rest))
             .flatten()
         {
-            rec.ts = Some(c[1].to_string());
-            rec.level = Level::from_word(&c[2]);
-            let after = &rest[c.get(0).map_or(0, |m| m.end())..];
-            self.parse_logs_message(after, rec);
+            // `<time> <level> `: the level is the last word (a time may hold a space).
+            let (time, level) = m.as_str()[..m.len() - 1]
+                .rsplit_once(' ')
+                .unwrap_or_default();
+            rec.ts = Some(time.to_string());
+            rec.level = Level::from_word(level);
+            self.parse_logs_message(&rest[m.end()..], rec);
         } else {
             let mut after = rest;
-            if let Some(c) = starts_with_digit(after)
-                .then(|| self.console_time.captures(after))
+            // `find`, not `captures`: each group is the match less fixed
+            // punctuation, and a search that reports no groups allocates nothing.
+            if let Some(m) = starts_with_digit(after)
+                .then(|| self.console_time.find(after))
                 .flatten()
             {
-                rec.ts = Some(c[1].to_string());
-                after = &after[c.get(0).map_or(0, |m| m.end())..];
+                // `<time> `.
+                rec.ts = Some(m.as_str()[..m.len() - 1].to_string());
+                after = &after[m.end()..];
             }
-            if let Some(c) = after
+            if let Some(m) = after
                 .starts_with('[')
-                .then(|| self.tag.captures(after))
+                .then(|| self.tag.find(after))
                 .flatten()
             {
-                rec.subsystem = Some(c[1].to_string());
-                after = &after[c.get(0).map_or(0, |m| m.end())..];
+                // `[<name>]` and a space or the end: a name holds no `]`.
+                let name = &m.as_str()[1..];
+                rec.subsystem = Some(name[..name.find(']').unwrap_or(0)].to_string());
+                after = &after[m.end()..];
             }
             rec.message = after.to_string();
         }
@@ -156,15 +164,12 @@ impl Parser {
             let b = s.as_bytes();
             let digit_at = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
             let has_bar = memchr::memchr(b'|', b).is_some();
-            let (end, ts, level) = if let Some(c) = (digit_at(0) && b.get(4) == Some(&b'-'))
-                .then(|| self.kubectl.captures(s))
+            let (end, ts, level) = if let Some(m) = (digit_at(0) && b.get(4) == Some(&b'-'))
+                .then(|| self.kubectl.find(s))
                 .flatten()
             {
-                (
-                    c.get(0).map_or(0, |m| m.end()),
-                    Some(c[1].to_string()),
-                    None,
-                )
+                // `<time stamp> `.
+                (m.end(), Some(m.as_str()[..m.len() - 1].to_string()), None)
             } else if let Some(c) = (b.first() == Some(&b'[') && digit_at(1))
                 .then(|| self.clawx.captures(s))
                 .flatten()
@@ -174,16 +179,13 @@ impl Parser {
                     Some(c[1].to_string()),
                     Level::from_word(&c[2]),
                 )
-            } else if let Some(c) = (b.first().is_some_and(u8::is_ascii_uppercase)
+            } else if let Some(m) = (b.first().is_some_and(u8::is_ascii_uppercase)
                 && b.get(3) == Some(&b' '))
-            .then(|| self.journald.captures(s))
+            .then(|| self.journald.find(s))
             .flatten()
             {
-                (
-                    c.get(0).map_or(0, |m| m.end()),
-                    Some(c[1].to_string()),
-                    None,
-                )
+                // The time stamp is the first 15 bytes (`Apr 11 10:30:12`), all ASCII.
+                (m.end(), s.get(..15).map(str::to_string), None)
             } else if let Some(m) = has_bar
                 .then(|| self.compose.find(s).or_else(|| self.pm2.find(s)))
                 .flatten()
