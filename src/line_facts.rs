@@ -248,15 +248,46 @@ fn automaton(phrases: &[&str]) -> AhoCorasick {
         .expect("the phrase tables are small literal sets")
 }
 
-static TEXT_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(TEXT_PHRASES));
-static MESSAGE_AC: LazyLock<AhoCorasick> = LazyLock::new(|| automaton(MESSAGE_PHRASES));
+/// Both tables in one automaton: text phrases first, then message phrases (their
+/// ids offset by `TEXT_PHRASES.len()`), so that one pass over a record's text
+/// answers both when its message is the end of its text, as in every format but
+/// JSON (whose message is unescaped).
+static PHRASES_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let all: Vec<&str> = TEXT_PHRASES
+        .iter()
+        .chain(MESSAGE_PHRASES)
+        .copied()
+        .collect();
+    automaton(&all)
+});
 
-fn phrases_in(ac: &AhoCorasick, hay: &str) -> u128 {
-    let mut bits = 0u128;
-    for m in ac.find_overlapping_iter(hay) {
-        bits |= 1 << m.pattern().as_usize();
+/// The phrases of `text` and of `message`: in one pass when the message ends the
+/// text (a message phrase then counts when it starts inside the message), else
+/// in one pass each.
+fn phrases_in(text: &str, message: &str) -> (u128, u128) {
+    let ac = &*PHRASES_AC;
+    let split = TEXT_PHRASES.len();
+    let (mut in_text, mut in_message) = (0u128, 0u128);
+    let message_from = text
+        .len()
+        .checked_sub(message.len())
+        .filter(|&at| text.as_bytes()[at..] == *message.as_bytes());
+    for m in ac.find_overlapping_iter(text) {
+        let id = m.pattern().as_usize();
+        if id < split {
+            in_text |= 1 << id;
+        } else if message_from.is_some_and(|at| m.start() >= at) {
+            in_message |= 1 << (id - split);
+        }
     }
-    bits
+    if message_from.is_none() {
+        for m in ac.find_overlapping_iter(message) {
+            if let Some(id) = m.pattern().as_usize().checked_sub(split) {
+                in_message |= 1 << id;
+            }
+        }
+    }
+    (in_text, in_message)
 }
 
 /// What one record says, for the diagnosis: its kind and its phrases.
@@ -270,10 +301,11 @@ pub struct LineFacts {
 impl LineFacts {
     /// Reads a record (see [`Record::facts`], which keeps the answer).
     pub fn of(rec: &Record) -> LineFacts {
+        let (text, message) = phrases_in(&rec.text, rec.message.trim_start());
         let mut f = LineFacts {
             kind: LineKind::Other,
-            text: phrases_in(&TEXT_AC, &rec.text),
-            message: phrases_in(&MESSAGE_AC, rec.message.trim_start()),
+            text,
+            message,
         };
         f.kind = LineKind::of(rec, &f);
         f
@@ -509,6 +541,34 @@ mod tests {
             for (i, p) in table.iter().enumerate() {
                 assert!(!p.is_empty());
                 assert_eq!(table.iter().position(|q| q == p), Some(i), "{p:?} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn phrases_are_what_contains_says_whether_or_not_the_message_ends_the_text() {
+        let texts = [
+            "10:00:01 [ws] gateway connect failed: pairing required metadata upgrade",
+            "gateway connect failed: x | Proxy headers detected from untrusted address",
+            r#"{"message":"security audit: device access upgrade requested"}"#,
+            "security audit: device metadata upgrade requested\nsessions.spawn",
+        ];
+        let messages = [
+            "gateway connect failed: pairing required metadata upgrade",
+            "pairing required metadata upgrade",
+            "security audit: device access upgrade requested",
+            "sessions.spawn",
+            "",
+        ];
+        for text in texts {
+            for message in messages {
+                let (t, m) = phrases_in(text, message);
+                for (i, p) in TEXT_PHRASES.iter().enumerate() {
+                    assert_eq!(t & (1 << i) != 0, text.contains(p), "{text:?} {p:?}");
+                }
+                for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+                    assert_eq!(m & (1 << i) != 0, message.contains(p), "{message:?} {p:?}");
+                }
             }
         }
     }
