@@ -13,6 +13,7 @@
 //! It does not say what a phrase means for a cause (that is `diagnose::incident`),
 //! nor which lines are records (that is `search::rules`).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -238,12 +239,12 @@ pub(crate) use message_has;
 // A literal table this small always builds (a test builds both); failing here would
 // be a bug in the table, not in the input.
 #[allow(clippy::expect_used)]
-fn automaton(phrases: &[&str]) -> AhoCorasick {
+fn automaton(phrases: &[&str], kind: AhoCorasickKind) -> AhoCorasick {
     // Standard semantics, so overlapping search reports every phrase present (one
     // may sit inside another: `Approve the new` in `Approve the new role`).
     AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .kind(Some(kind))
         .build(phrases)
         .expect("the phrase tables are small literal sets")
 }
@@ -251,21 +252,39 @@ fn automaton(phrases: &[&str]) -> AhoCorasick {
 /// Both tables in one automaton: text phrases first, then message phrases (their
 /// ids offset by `TEXT_PHRASES.len()`), so that one pass over a record's text
 /// answers both when its message is the end of its text, as in every format but
-/// JSON (whose message is unescaped).
-static PHRASES_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    let all: Vec<&str> = TEXT_PHRASES
+/// JSON (whose message is unescaped). Two forms of it: a DFA reads a record in
+/// less than half the time but takes ~30 M instructions to build, more than a
+/// pasted excerpt costs to read whole, so the first records are read with the
+/// quick-to-build NFA and the DFA is built only for a long input.
+fn phrases_automaton() -> &'static AhoCorasick {
+    /// Records read before the DFA pays for itself.
+    const NFA_RECORDS: u64 = 2048;
+    static SEEN: AtomicU64 = AtomicU64::new(0);
+    static NFA: LazyLock<AhoCorasick> =
+        LazyLock::new(|| automaton(&all_phrases(), AhoCorasickKind::ContiguousNFA));
+    static DFA: LazyLock<AhoCorasick> =
+        LazyLock::new(|| automaton(&all_phrases(), AhoCorasickKind::DFA));
+    if SEEN.load(Ordering::Relaxed) < NFA_RECORDS {
+        SEEN.fetch_add(1, Ordering::Relaxed);
+        &NFA
+    } else {
+        &DFA
+    }
+}
+
+fn all_phrases() -> Vec<&'static str> {
+    TEXT_PHRASES
         .iter()
         .chain(MESSAGE_PHRASES)
         .copied()
-        .collect();
-    automaton(&all)
-});
+        .collect()
+}
 
 /// The phrases of `text` and of `message`: in one pass when the message ends the
 /// text (a message phrase then counts when it starts inside the message), else
 /// in one pass each.
 fn phrases_in(text: &str, message: &str) -> (u128, u128) {
-    let ac = &*PHRASES_AC;
+    let ac = phrases_automaton();
     let split = TEXT_PHRASES.len();
     let (mut in_text, mut in_message) = (0u128, 0u128);
     let message_from = text
@@ -571,6 +590,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn both_forms_of_the_automaton_build_and_agree() {
+        let nfa = automaton(&all_phrases(), AhoCorasickKind::ContiguousNFA);
+        let dfa = automaton(&all_phrases(), AhoCorasickKind::DFA);
+        let hay = "Approve the new role: gateway connect failed: pairing required \
+                   (requestId: 1) security audit: device metadata upgrade requested";
+        let ids = |ac: &AhoCorasick| -> Vec<(usize, usize)> {
+            ac.find_overlapping_iter(hay)
+                .map(|m| (m.pattern().as_usize(), m.start()))
+                .collect()
+        };
+        assert!(!ids(&nfa).is_empty());
+        assert_eq!(ids(&nfa), ids(&dfa));
     }
 
     #[test]
