@@ -357,7 +357,7 @@ impl Shared {
     /// its first line could continue a line there, search it.
     fn search_blocks(&self, searcher: &Searcher, source: &Arc<str>) {
         // Kept from block to block (see `Searcher::search_block`).
-        let mut versions_seen = std::collections::HashSet::new();
+        let mut versions_seen = crate::search::VersionsSeen::default();
         loop {
             let (n, work) = {
                 let mut g = self.lock();
