@@ -58,10 +58,10 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use crate::drive::blocks::{self, BlockOptions};
+use crate::drive::hub::{Hub, StopOnDrop};
 use crate::read::decompress::{self, Decoded, Format, MAGIC_LEN};
 use crate::read::input::{Input, InputError, Totals, describe, read_error};
 use crate::read::walk::{self, Filter, Item};
@@ -131,6 +131,10 @@ impl BatchOptions {
 ///
 /// When the run ends early (the sink stopped or failed), workers still blocked in a
 /// read finish in the background; a command exits without waiting for them.
+///
+/// A worker thread that panics ends the run too: the error is then an `io::Error`
+/// holding a [`WorkerPanicked`](crate::drive::WorkerPanicked), and the records of the
+/// units (or blocks) before the one the worker was searching have been delivered.
 pub fn search(
     searcher: &Searcher,
     inputs: &[Input],
@@ -163,7 +167,7 @@ fn run(
         .count();
     let lone = lone_stream(&units, threads, scanning);
     let shared = Arc::new(Shared {
-        state: Mutex::new(State {
+        hub: Hub::new(State {
             next: 0,
             head: 0,
             slots: (0..units.len()).map(|_| Slot::default()).collect(),
@@ -176,9 +180,6 @@ fn run(
         queue_bytes: opts.queue_bytes.max(1),
         threads,
         lone,
-        to_workers: Condvar::new(),
-        to_writer: Condvar::new(),
-        cancel: AtomicBool::new(false),
         progress: progress.clone(),
     });
     // A lone stream is searched in blocks from the writer's thread, which starts the
@@ -195,7 +196,7 @@ fn run(
             // reading a pipe.
             let spawned = std::thread::Builder::new()
                 .name(format!("clawscan-worker-{i}"))
-                .spawn(move || shared.work());
+                .spawn(move || shared.hub.run_worker(|| shared.work()));
             if let Err(e) = spawned {
                 if i == 0 {
                     return (Err(e), 0);
@@ -209,13 +210,15 @@ fn run(
         Some(p) => p.suspend(&mut || on_error(e)),
         None => on_error(e),
     };
-    let result = write_in_order(&shared, sink, &mut report);
-    shared.cancel.store(true, Ordering::SeqCst);
-    shared.to_workers.notify_all();
+    let result = {
+        // However the writer ends (a sink's panic included), the workers stop.
+        let _stop = StopOnDrop(&shared.hub);
+        write_in_order(&shared, sink, &mut report)
+    };
     if let Some(p) = &progress {
         p.finish();
     }
-    let peak = shared.lock().peak;
+    let peak = shared.hub.lock().peak;
     (result, peak)
 }
 
@@ -480,7 +483,9 @@ struct State {
 
 struct Shared {
     units: Vec<Unit>,
-    state: Mutex<State>,
+    /// The state; workers wait in it for the window to move, queue space and line
+    /// counts, the writer for events.
+    hub: Hub<State>,
     searcher: Searcher,
     window: usize,
     queue_bytes: usize,
@@ -489,30 +494,10 @@ struct Shared {
     /// The unit searched in blocks by the writer's thread, if any (see
     /// [`lone_stream`]).
     lone: Option<usize>,
-    /// Workers wait here for the window to move, queue space and line counts.
-    to_workers: Condvar,
-    /// The writer waits here for events.
-    to_writer: Condvar,
-    /// The run is over (the sink stopped or failed): workers stop.
-    cancel: AtomicBool,
     progress: Option<Arc<dyn Progress>>,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A poisoned lock means a worker panicked mid-update of plain counters and
-        // vectors; the state is still consistent enough to finish or stop.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn wait_workers<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        self.to_workers.wait(g).unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
-    }
-
     /// A worker's loop: take the next unit in order (inside the window), search it,
     /// record how it ended.
     fn work(&self) {
@@ -521,15 +506,15 @@ impl Shared {
         let mut buf = Vec::new();
         loop {
             let i = {
-                let mut g = self.lock();
+                let mut g = self.hub.lock();
                 loop {
-                    if self.cancelled() || g.next >= self.units.len() {
+                    if self.hub.cancelled() || g.next >= self.units.len() {
                         return;
                     }
                     if g.next < g.head + self.window {
                         break;
                     }
-                    g = self.wait_workers(g);
+                    g = self.hub.wait_workers(g);
                 }
                 g.next += 1;
                 g.next - 1
@@ -539,10 +524,10 @@ impl Shared {
                 Unit::Stream { input, regular } => self.stream(i, input, regular.is_some()),
                 Unit::Chunk { file, start, end } => self.chunk(i, file, *start, *end, &mut buf),
             };
-            let mut g = self.lock();
+            let mut g = self.hub.lock();
             g.slots[i].end = Some(end);
             drop(g);
-            self.to_writer.notify_one();
+            self.hub.notify_caller();
         }
     }
 
@@ -655,17 +640,17 @@ impl Shared {
         end: u64,
         buf: &mut Vec<u8>,
     ) -> UnitEnd {
-        let data = if self.cancelled() {
+        let data = if self.hub.cancelled() {
             Err(io::Error::other("cancelled"))
         } else {
             read_chunk(file, start, end, buf)
         };
-        let mut g = self.lock();
+        let mut g = self.hub.lock();
         g.slots[unit].lines = match &data {
             Ok(d) => Lines::Known(count_lines(d)),
             Err(_) => Lines::Failed,
         };
-        self.to_workers.notify_all();
+        self.hub.notify_workers();
         // The chunk's first line is one past the newlines of the chunks before it.
         let line = loop {
             let mut line = 1u64;
@@ -678,14 +663,14 @@ impl Shared {
                     Lines::Failed => failed = true,
                 }
             }
-            if failed || self.cancelled() {
+            if failed || self.hub.cancelled() {
                 // An earlier chunk failed (and is reported): this one is skipped.
                 return UnitEnd::default();
             }
             if !pending {
                 break line;
             }
-            g = self.wait_workers(g);
+            g = self.hub.wait_workers(g);
         };
         drop(g);
         let data = match data {
@@ -785,9 +770,9 @@ impl Queue<'_> {
             return Ok(());
         }
         let shared = self.shared;
-        let mut g = shared.lock();
+        let mut g = shared.hub.lock();
         loop {
-            if shared.cancelled() {
+            if shared.hub.cancelled() {
                 return Err(io::Error::other("scan cancelled"));
             }
             let slot = &g.slots[self.unit];
@@ -795,7 +780,7 @@ impl Queue<'_> {
             if slot.bytes == 0 || slot.bytes + self.batch_bytes <= shared.queue_bytes {
                 break;
             }
-            g = shared.wait_workers(g);
+            g = shared.hub.wait_workers(g);
         }
         let slot = &mut g.slots[self.unit];
         slot.events.append(&mut self.batch);
@@ -804,7 +789,7 @@ impl Queue<'_> {
         g.peak = g.peak.max(g.queued);
         self.batch_bytes = 0;
         drop(g);
-        shared.to_writer.notify_one();
+        shared.hub.notify_caller();
         Ok(())
     }
 }
@@ -893,7 +878,7 @@ struct Cancellable<'a> {
 
 impl Read for Cancellable<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.shared.cancelled() {
+        if self.shared.hub.cancelled() {
             return Ok(0);
         }
         self.inner.read(buf)
@@ -930,9 +915,12 @@ fn write_in_order(
         } else {
             let end = loop {
                 let (events, end) = {
-                    let mut g = shared.lock();
+                    let mut g = shared.hub.lock();
                     while g.slots[i].events.is_empty() && g.slots[i].end.is_none() {
-                        g = shared.to_writer.wait(g).unwrap_or_else(|p| p.into_inner());
+                        if let Some(p) = shared.hub.panicked() {
+                            return Err(io::Error::other(p));
+                        }
+                        g = shared.hub.wait_caller(g);
                     }
                     let drained = std::mem::take(&mut g.slots[i].bytes);
                     g.queued -= drained;
@@ -940,7 +928,7 @@ fn write_in_order(
                     // `end` is set after the unit's last push: with it, all is here.
                     (std::mem::take(&mut slot.events), slot.end.take())
                 };
-                shared.to_workers.notify_all();
+                shared.hub.notify_workers();
                 for ev in events {
                     match ev {
                         Event::Record(rec) => {
@@ -968,8 +956,8 @@ fn write_in_order(
                 on_error(e);
             }
         }
-        shared.lock().head = i + 1;
-        shared.to_workers.notify_all();
+        shared.hub.lock().head = i + 1;
+        shared.hub.notify_workers();
     }
     Ok(totals)
 }
@@ -1024,6 +1012,55 @@ mod tests {
         fn idle(&mut self) -> io::Result<bool> {
             self.1 += 1;
             Ok(true)
+        }
+    }
+
+    #[test]
+    fn a_worker_panic_ends_the_run_with_an_error() {
+        /// Panics on the worker that reports progress.
+        struct Exploding;
+        impl Progress for Exploding {
+            fn start(&self, _total: u64) {}
+            fn advance(&self, _bytes: u64) {
+                panic!("progress exploded");
+            }
+            fn suspend(&self, f: &mut dyn FnMut()) {
+                f();
+            }
+            fn finish(&self) {}
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.log");
+        std::fs::write(&big, log(20_000, "b")).unwrap();
+        let small = dir.path().join("small.log");
+        std::fs::write(&small, log(100, "s")).unwrap();
+        // Chunks of a split file, and files streamed by the workers.
+        for (inputs, split_threshold) in [
+            (vec![Input::Path(big.clone())], 1),
+            (vec![Input::Path(small), Input::Path(big)], u64::MAX),
+        ] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let opts = BatchOptions {
+                    threads: 2,
+                    split_threshold,
+                    chunk_size: 64 << 10,
+                    progress: Some(Arc::new(Exploding)),
+                    ..BatchOptions::default()
+                };
+                let mut sink = CollectSink::default();
+                let result = search(&searcher(), &inputs, &opts, &mut sink, &mut |_| {});
+                let _ = tx.send(result.map(|_| ()));
+            });
+            let result = rx
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .expect("the run must end, not hang");
+            let e = result.expect_err("the run must fail");
+            let panicked = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<crate::drive::WorkerPanicked>())
+                .expect("the error says a worker panicked");
+            assert_eq!(panicked.message, "progress exploded");
         }
     }
 

@@ -40,17 +40,19 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 
+use crate::drive::hub::{Hub, StopOnDrop};
 use crate::record::Record;
 use crate::search::lines::Position;
 use crate::search::{LOOKAHEAD, SearchError, SearchStats, Searcher, Sink};
 
 /// The default size of a block (plus one read: a block is filled by whole reads).
-/// Measured on 2 cores: 256 KiB to 1 MiB run at the same speed; each block in flight
-/// costs its size in memory.
-pub(crate) const DEFAULT_BLOCK_SIZE: usize = 512 << 10;
+/// Measured on 2 cores: 256 KiB to 1 MiB run at the same speed, and each block in
+/// flight costs its buffer, its searcher's ANSI-stripping scratch and its records in
+/// memory: the smallest keeps a stream's peak RSS lowest (issue 21: 512 KiB → 256 KiB
+/// took 1.3 MiB off 1 %-event input, 3 MiB off 10 %).
+pub(crate) const DEFAULT_BLOCK_SIZE: usize = 256 << 10;
 
 /// Records are handed to a block's queue in batches of about this many bytes (fewer
 /// lock round trips), and at once at the end of the block.
@@ -115,7 +117,7 @@ fn search_with_peak<R: Read + Send + 'static>(
     sink: &mut dyn Sink,
 ) -> (Result<SearchStats, SearchError>, usize) {
     let shared = Arc::new(Shared {
-        state: Mutex::new(State {
+        hub: Hub::new(State {
             slots: VecDeque::new(),
             first: 0,
             next: 0,
@@ -126,19 +128,23 @@ fn search_with_peak<R: Read + Send + 'static>(
             queued: 0,
             peak: 0,
         }),
-        to_workers: Condvar::new(),
-        to_caller: Condvar::new(),
-        cancel: AtomicBool::new(false),
         window: opts.window.max(2),
         queue_bytes: opts.queue_bytes.max(1),
     });
     let result = std::thread::scope(|scope| {
+        // However delivery ends (a sink's panic included), the threads stop, so the
+        // scope can join the searchers.
+        let _stop = StopOnDrop(&shared.hub);
         let mut searchers = 0;
         for i in 0..opts.threads.max(1) {
             let shared = &*shared;
             let spawned = std::thread::Builder::new()
                 .name(format!("clawscan-block-{i}"))
-                .spawn_scoped(scope, move || shared.search_blocks(searcher, source));
+                .spawn_scoped(scope, move || {
+                    shared
+                        .hub
+                        .run_worker(|| shared.search_blocks(searcher, source));
+                });
             match spawned {
                 Ok(_) => searchers += 1,
                 Err(_) => break,
@@ -158,18 +164,20 @@ fn search_with_peak<R: Read + Send + 'static>(
         // Detached: a run that ends early is not held up by a read blocked on a pipe.
         let spawned = std::thread::Builder::new()
             .name("clawscan-reader".to_string())
-            .spawn(move || for_reader.read_blocks(&reading, reader));
-        let result = match spawned {
+            .spawn(move || {
+                for_reader
+                    .hub
+                    .run_worker(|| for_reader.read_blocks(&reading, reader));
+            });
+        match spawned {
             Ok(_) => shared.deliver(start, sink),
             Err(e) => Err(SearchError::Read {
                 source: e,
                 at: start,
             }),
-        };
-        shared.stop();
-        result
+        }
     });
-    let peak = shared.lock().peak;
+    let peak = shared.hub.lock().peak;
     (result, peak)
 }
 
@@ -263,84 +271,55 @@ impl State {
 }
 
 struct Shared {
-    state: Mutex<State>,
-    /// The reader and the searchers wait here: for the window to move, a block to
-    /// search, the carry of the block above, queue space.
-    to_workers: Condvar,
-    /// The caller waits here for events.
-    to_caller: Condvar,
-    /// The search is over (the sink stopped or failed): the threads stop.
-    cancel: AtomicBool,
+    /// The state, where the reader and the searchers wait (for the window to move, a
+    /// block to search, the carry of the block above, queue space) and where the
+    /// caller waits for events.
+    hub: Hub<State>,
     window: usize,
     queue_bytes: usize,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A poisoned lock means a thread panicked mid-update of plain counters and
-        // vectors; the state is still consistent enough to finish or stop.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn wait_workers<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        self.to_workers.wait(g).unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
-    }
-
-    /// Ends the search: the threads stop. Set under the lock, so that no thread can
-    /// test the flag, miss it and then miss the wake-up too (the searchers are
-    /// joined).
-    fn stop(&self) {
-        let g = self.lock();
-        self.cancel.store(true, Ordering::SeqCst);
-        drop(g);
-        self.to_workers.notify_all();
-        self.to_caller.notify_all();
-    }
-
     /// Waits for what the blocks before block `n` left to test; `None` when the
     /// search is cancelled.
     fn wait_carry(&self, n: u64) -> Option<u64> {
-        let mut g = self.lock();
+        let mut g = self.hub.lock();
         loop {
-            if self.cancelled() {
+            if self.hub.cancelled() {
                 return None;
             }
             if let Some(c) = g.carry_before(n) {
                 return Some(c);
             }
-            g = self.wait_workers(g);
+            g = self.hub.wait_workers(g);
         }
     }
 
     /// Adds a block (or a pause, or a long line's place) after the others, waiting
     /// for the window; returns its number, `None` when the search is cancelled.
     fn push_slot(&self, slot: Slot) -> Option<u64> {
-        let mut g = self.lock();
+        let mut g = self.hub.lock();
         loop {
-            if self.cancelled() {
+            if self.hub.cancelled() {
                 return None;
             }
             if g.slots.len() < self.window {
                 break;
             }
-            g = self.wait_workers(g);
+            g = self.hub.wait_workers(g);
         }
         g.slots.push_back(slot);
         let n = g.first + g.slots.len() as u64 - 1;
         drop(g);
-        self.to_workers.notify_all();
-        self.to_caller.notify_one();
+        self.hub.notify_workers();
+        self.hub.notify_caller();
         Some(n)
     }
 
     /// Marks block `n` searched, leaving `carry` to test (`None`: passes on the
     /// carry above), and returns its buffer for reuse.
     fn finish_slot(&self, n: u64, carry: Option<u64>, buffer: Option<Vec<u8>>) {
-        let mut g = self.lock();
+        let mut g = self.hub.lock();
         if let Some(b) = buffer {
             g.free.push(b);
         }
@@ -349,8 +328,8 @@ impl Shared {
             slot.done = true;
         }
         drop(g);
-        self.to_workers.notify_all();
-        self.to_caller.notify_one();
+        self.hub.notify_workers();
+        self.hub.notify_caller();
     }
 
     /// A searcher's loop: take the next block in order, wait for the carry above if
@@ -360,9 +339,9 @@ impl Shared {
         let mut versions_seen = crate::search::VersionsSeen::default();
         loop {
             let (n, work) = {
-                let mut g = self.lock();
+                let mut g = self.hub.lock();
                 loop {
-                    if self.cancelled() {
+                    if self.hub.cancelled() {
                         return;
                     }
                     // Slots without a block (pauses, long lines) may have been
@@ -378,7 +357,7 @@ impl Shared {
                             }
                         }
                         None if g.end.is_some() => return,
-                        None => g = self.wait_workers(g),
+                        None => g = self.hub.wait_workers(g),
                     }
                 }
             };
@@ -419,14 +398,14 @@ impl Shared {
     /// search is cancelled, then records how it ended.
     fn read_blocks<R: Read>(&self, plan: &ReadPlan, mut reader: R) {
         let end = self.cut_blocks(plan, &mut reader);
-        let mut g = self.lock();
+        let mut g = self.hub.lock();
         if let Some(end) = end {
             g.read = end.0.offset - plan.start.offset;
             g.end = Some(end);
         }
         drop(g);
-        self.to_workers.notify_all();
-        self.to_caller.notify_one();
+        self.hub.notify_workers();
+        self.hub.notify_caller();
     }
 
     /// Reads and cuts blocks; returns where the input ended and the read error that
@@ -451,7 +430,7 @@ impl Shared {
         let mut read_next = true;
         let mut short;
         loop {
-            if self.cancelled() {
+            if self.hub.cancelled() {
                 return None;
             }
             short = false;
@@ -478,7 +457,7 @@ impl Shared {
                     }
                     return Some((end, None));
                 }
-                self.lock().read += n as u64;
+                self.hub.lock().read += n as u64;
                 filled += n;
                 if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..filled]) {
                     last_nl = Some(scanned + i);
@@ -514,7 +493,7 @@ impl Shared {
                     cut_before_a_fresh_line(&plan.searcher, &buf[..lines_end])
                 };
                 // The rest goes to the front of the next buffer.
-                let mut next = self.lock().free.pop().unwrap_or_default();
+                let mut next = self.hub.lock().free.pop().unwrap_or_default();
                 let rest = filled - cut;
                 if next.len() < rest + read_size {
                     next.resize(rest + read_size, 0);
@@ -638,7 +617,7 @@ impl Shared {
         let mut stats = SearchStats::default();
         loop {
             let events = {
-                let mut g = self.lock();
+                let mut g = self.hub.lock();
                 loop {
                     match g.slots.front() {
                         Some(front) if front.done || !front.events.is_empty() => break,
@@ -653,7 +632,12 @@ impl Shared {
                         }
                         None => {}
                     }
-                    g = self.to_caller.wait(g).unwrap_or_else(|p| p.into_inner());
+                    if let Some(p) = self.hub.panicked() {
+                        // The run ends as on an output error; batch tells it apart by
+                        // the error inside.
+                        return Err(SearchError::Write(io::Error::other(p)));
+                    }
+                    g = self.hub.wait_caller(g);
                 }
                 let state = &mut *g;
                 let Some(front) = state.slots.front_mut() else {
@@ -671,7 +655,7 @@ impl Shared {
                 }
                 events
             };
-            self.to_workers.notify_all();
+            self.hub.notify_workers();
             for ev in events {
                 let go_on = match ev {
                     Event::Record(rec) => {
@@ -684,7 +668,7 @@ impl Shared {
                     Ok(true) => {}
                     Ok(false) => {
                         stats.stopped = true;
-                        stats.bytes = self.lock().read;
+                        stats.bytes = self.hub.lock().read;
                         return Ok(stats);
                     }
                     Err(e) => return Err(SearchError::Write(e)),
@@ -807,9 +791,9 @@ impl<'a> SlotQueue<'a> {
             return Ok(());
         }
         let shared = self.shared;
-        let mut g = shared.lock();
+        let mut g = shared.hub.lock();
         loop {
-            if shared.cancelled() {
+            if shared.hub.cancelled() {
                 return Err(io::Error::other("search cancelled"));
             }
             let bytes = g.slot(self.slot).map_or(0, |s| s.bytes);
@@ -817,7 +801,7 @@ impl<'a> SlotQueue<'a> {
             if bytes == 0 || bytes + self.batch_bytes <= shared.queue_bytes {
                 break;
             }
-            g = shared.wait_workers(g);
+            g = shared.hub.wait_workers(g);
         }
         let state = &mut *g;
         let Some(slot) = state.slot(self.slot) else {
@@ -829,7 +813,7 @@ impl<'a> SlotQueue<'a> {
         state.peak = state.peak.max(state.queued);
         self.batch_bytes = 0;
         drop(g);
-        shared.to_caller.notify_one();
+        shared.hub.notify_caller();
         Ok(())
     }
 }
@@ -1096,6 +1080,79 @@ mod tests {
         .unwrap();
         assert!(stats.stopped);
         assert_eq!((stats.records, sink.0), (3, 3));
+    }
+
+    /// Runs `f` on a thread of its own; `None` if it has not returned in 20 s (a
+    /// hang).
+    fn within_timeout<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(20)).ok()
+    }
+
+    #[test]
+    fn a_reader_panic_ends_the_search_with_an_error() {
+        /// Returns a few blocks of lines, then panics.
+        struct Panicking(usize);
+        impl Read for Panicking {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.0 += 1;
+                assert!(self.0 < 8, "reader exploded");
+                let data = log(100);
+                let n = buf.len().min(data.len());
+                buf[..n].copy_from_slice(&data.as_bytes()[..n]);
+                Ok(n)
+            }
+        }
+        let result = within_timeout(|| {
+            let mut sink = CollectSink::default();
+            let result = search(
+                &searcher(),
+                Panicking(0),
+                Position::START,
+                &source(),
+                &opts(2, 4096),
+                &mut sink,
+            );
+            (result.map(|_| ()), sink.0.len())
+        })
+        .expect("the search must end, not hang");
+        let Err(SearchError::Write(e)) = result.0 else {
+            panic!("the search must fail: {:?}", result.0);
+        };
+        let panicked = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<crate::drive::WorkerPanicked>())
+            .expect("the error says a thread panicked");
+        assert_eq!(panicked.message, "reader exploded");
+    }
+
+    #[test]
+    fn a_sink_panic_does_not_hang_the_searchers() {
+        /// Panics at the first record, on the caller's thread.
+        struct Exploding;
+        impl Sink for Exploding {
+            fn record(&mut self, _rec: &Record) -> io::Result<bool> {
+                panic!("sink exploded");
+            }
+        }
+        let ended = within_timeout(|| {
+            std::panic::catch_unwind(|| {
+                search(
+                    &searcher(),
+                    io::Cursor::new(log(50_000).into_bytes()),
+                    Position::START,
+                    &source(),
+                    &opts(2, 4096),
+                    &mut Exploding,
+                )
+                .map(|_| ())
+            })
+            .is_err()
+        });
+        assert_eq!(ended, Some(true), "the panic comes through, without a hang");
     }
 
     #[test]

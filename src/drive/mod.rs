@@ -8,6 +8,9 @@
 pub mod batch;
 mod blocks;
 pub mod follow;
+mod hub;
+
+pub use hub::WorkerPanicked;
 
 // Every driver against the reference and each other (tests only).
 #[cfg(test)]

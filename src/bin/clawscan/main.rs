@@ -78,6 +78,15 @@ fn write_failed(e: &io::Error, on_broken_pipe: Outcome) -> Outcome {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return on_broken_pipe;
     }
+    // A search thread's panic ends the run through the output's error path (it
+    // stops the writer), but it is no output error.
+    if let Some(p) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<clawscan::drive::WorkerPanicked>())
+    {
+        eprintln!("clawscan: {p}");
+        return Outcome::Error;
+    }
     eprintln!(
         "clawscan: error writing output: {}",
         clawscan::read::input::describe(e)
