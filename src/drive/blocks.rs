@@ -336,7 +336,7 @@ impl Shared {
     /// its first line could continue a line there, search it.
     fn search_blocks(&self, searcher: &Searcher, source: &Arc<str>) {
         // Kept from block to block (see `Searcher::search_block`).
-        let mut versions_seen = crate::search::VersionsSeen::default();
+        let mut memory = crate::search::BlockMemory::default();
         loop {
             let (n, work) = {
                 let mut g = self.hub.lock();
@@ -372,18 +372,12 @@ impl Shared {
             };
             let mut q = SlotQueue::new(self, n, None);
             let block = &work.data[..work.len];
-            let left = match searcher.search_block(
-                block,
-                work.at,
-                carry,
-                &mut versions_seen,
-                source,
-                &mut q,
-            ) {
-                Ok((_, left)) => left,
-                // The queue refused records: the search is cancelled.
-                Err(_) => return,
-            };
+            let left =
+                match searcher.search_block(block, work.at, carry, &mut memory, source, &mut q) {
+                    Ok((_, left)) => left,
+                    // The queue refused records: the search is cancelled.
+                    Err(_) => return,
+                };
             if work.idle {
                 q.batch.push(Event::Idle);
             }

@@ -164,6 +164,17 @@ fn version_key(line: &[u8]) -> Option<u64> {
 /// are hashes already, so the set uses them as they are.
 pub(crate) type VersionsSeen = HashSet<u64, BuildHasherDefault<KeyHasher>>;
 
+/// What a searcher thread keeps from block to block (see
+/// [`Searcher::search_block`]).
+#[derive(Default)]
+pub(crate) struct BlockMemory {
+    /// The version-only lines it has handed over.
+    versions_seen: VersionsSeen,
+    /// The buffer a block with escapes is stripped into: reused, not allocated
+    /// again for every block.
+    scratch: Vec<u8>,
+}
+
 /// Hashes the words of a version key eight bytes at a time (FxHash's step): the
 /// key is computed for every `← connect` line, and SipHash's byte-at-a-time rounds
 /// were its main cost. Collisions cost nothing but a line not handed over, and a
@@ -505,24 +516,27 @@ impl Searcher {
     /// Unlike [`Searcher::search_slice`], which cannot know and hands such lines over
     /// speculatively, nothing here is speculative.
     ///
-    /// `versions_seen` is what the version-only lines handed over so far said (see
-    /// [`ContextLines::version_only`]): a searcher thread keeps it from block to
-    /// block, so a repeat is skipped as a stream skips it, except the first time
-    /// each thread meets it (the diagnosis reads repeats the same way).
+    /// `memory` is what the searcher thread keeps from block to block: what the
+    /// version-only lines handed over so far said (see
+    /// [`ContextLines::version_only`]), so a repeat is skipped as a stream skips it,
+    /// except the first time each thread meets it (the diagnosis reads repeats the
+    /// same way), and its scratch buffer.
     pub(crate) fn search_block(
         &self,
         data: &[u8],
         start: Position,
         carry: u64,
-        versions_seen: &mut VersionsSeen,
+        memory: &mut BlockMemory,
         source: &Arc<str>,
         sink: &mut dyn Sink,
     ) -> Result<(SearchStats, u64), SearchError> {
         let mut scan = Scan::new(self, source, sink);
         scan.carry = carry;
-        scan.versions_seen = std::mem::take(versions_seen);
+        scan.versions_seen = std::mem::take(&mut memory.versions_seen);
+        scan.scratch = std::mem::take(&mut memory.scratch);
         let result = scan.slice(data, start);
-        *versions_seen = std::mem::take(&mut scan.versions_seen);
+        memory.versions_seen = std::mem::take(&mut scan.versions_seen);
+        memory.scratch = std::mem::take(&mut scan.scratch);
         result?;
         Ok((scan.stats, scan.carry))
     }
