@@ -77,28 +77,98 @@ impl fmt::Display for Level {
     }
 }
 
-/// The `key=value` pairs of a message, in the order they were written.
+/// The `key=value` pairs of a message, in the order they were written, each key once
+/// (a repeated key keeps its first value).
+///
+/// Keys and values live back to back in one string, so a record's pairs cost two
+/// allocations rather than two per pair (issue 21: a gateway line has six or seven).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Kv(pub Vec<(String, String)>);
+pub struct Kv {
+    /// Every key and value, back to back.
+    text: String,
+    /// Where each pair's key ends and its value ends in `text`; a key starts where the
+    /// pair before it ends.
+    ends: Vec<(usize, usize)>,
+}
 
 impl Kv {
-    /// The first value written for `key`.
+    /// No pairs yet, with room for `pairs` pairs of `text_bytes` bytes in all.
+    pub fn with_capacity(pairs: usize, text_bytes: usize) -> Kv {
+        Kv {
+            text: String::with_capacity(text_bytes),
+            ends: Vec::with_capacity(pairs),
+        }
+    }
+
+    /// The value written for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        // Keys compared as bytes: only the value found is sliced as a `str` (called
+        // for every pair of every record, where `iter` would check char boundaries).
+        let mut start = 0;
+        for &(key_end, end) in &self.ends {
+            if self.text.as_bytes().get(start..key_end) == Some(key.as_bytes()) {
+                return self.text.get(key_end..end);
+            }
+            start = end;
+        }
+        None
+    }
+
+    /// Adds `key=value` unless `key` is already there (the first value is kept);
+    /// says whether it was added.
+    pub fn insert(&mut self, key: &str, value: &str) -> bool {
+        if self.get(key).is_some() {
+            return false;
+        }
+        self.text.push_str(key);
+        let key_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((key_end, self.text.len()));
+        true
+    }
+
+    /// The pairs in the order they were written.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&(key_end, end)| {
+            let pair = (&self.text[start..key_end], &self.text[key_end..end]);
+            start = end;
+            pair
+        })
+    }
+
+    /// How many pairs there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of every key and value together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Kv {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Kv {
+        let mut kv = Kv::default();
+        for (k, v) in pairs {
+            kv.insert(k.as_ref(), v.as_ref());
+        }
+        kv
     }
 }
 
 impl Serialize for Kv {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // A JSON object keeps jq simple (`.kv.conn`); a repeated key keeps its first value.
-        let mut map = s.serialize_map(None)?;
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if self.0[..i].iter().all(|(k2, _)| k2 != k) {
-                map.serialize_entry(k, v)?;
-            }
+        // A JSON object keeps jq simple (`.kv.conn`).
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, v)?;
         }
         map.end()
     }
@@ -171,7 +241,7 @@ pub struct Record {
     /// The probable root cause, when the diagnosis has attributed one.
     pub cause: Option<Cause>,
     /// One line on what to do about it.
-    pub hint: Option<String>,
+    pub hint: Option<Arc<str>>,
     /// Handed over only in case it continues the line above, which lies in another
     /// chunk of the input (see `search::ContextLines::follow`): a sink that joins
     /// multi-line events keeps it only if that line reached it. Never serialized.
@@ -363,16 +433,10 @@ impl Record {
         out.extend_from_slice(b",\"client_version\":");
         json::opt_string(out, client_version.as_deref());
         out.extend_from_slice(b",\"kv\":{");
-        // As `Kv`'s `Serialize`: a repeated key keeps its first value.
-        let mut first = true;
-        for (i, (k, v)) in kv.0.iter().enumerate() {
-            if kv.0[..i].iter().any(|(k2, _)| k2 == k) {
-                continue;
-            }
-            if !first {
+        for (i, (k, v)) in kv.iter().enumerate() {
+            if i > 0 {
                 out.push(b',');
             }
-            first = false;
             json::string(out, k);
             out.push(b':');
             json::string(out, v);
@@ -539,13 +603,17 @@ mod tests {
 
     #[test]
     fn kv_keeps_order_and_first_value() {
-        let kv = Kv(vec![
-            ("b".into(), "1".into()),
-            ("a".into(), "2".into()),
-            ("b".into(), "3".into()),
-        ]);
+        let mut kv: Kv = [("b", "1"), ("a", "2"), ("b", "3")].into_iter().collect();
         assert_eq!(serde_json::to_string(&kv).unwrap(), r#"{"b":"1","a":"2"}"#);
         assert_eq!(kv.get("b"), Some("1"));
+        assert_eq!(kv.len(), 2);
+        assert!(!kv.insert("a", "4"));
+        assert!(kv.insert("", ""));
+        assert_eq!(kv.get(""), Some(""));
+        assert_eq!(
+            kv.iter().collect::<Vec<_>>(),
+            [("b", "1"), ("a", "2"), ("", "")]
+        );
     }
 
     /// What `JsonSink` writes, as a string (the writer emits UTF-8 only).
@@ -638,7 +706,7 @@ mod tests {
             r.request_id = request_id;
             r.client = client;
             r.client_version = client_version;
-            r.kv = Kv(kv);
+            r.kv = kv.into_iter().collect();
             // A JSON value with strings to escape, nested, or `null`.
             r.meta = meta.map(|m| serde_json::json!({"close": {"reason": m, "n": [1, -2.5, true]}}));
             r.message = message;
@@ -646,7 +714,7 @@ mod tests {
             r.truncated = truncated;
             r.lossy = lossy;
             r.cause = cause.map(|i| Cause::ALL[i]);
-            r.hint = hint;
+            r.hint = hint.map(Arc::from);
             r.speculative = speculative;
             r
         }

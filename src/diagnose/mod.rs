@@ -68,7 +68,7 @@ const MAX_FINAL_CACHE: usize = correlate::MAX_LIVE + 2 * HOLD_RECORDS;
 
 /// What a record gets from the diagnosis: its `cause` and `hint`, and whether the
 /// diagnosis counts it as a problem (what the default output keeps).
-pub type Annotation = (Option<Cause>, Option<String>, bool);
+pub type Annotation = (Option<Cause>, Option<Arc<str>>, bool);
 
 /// A place in the input: `source:line`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -784,7 +784,7 @@ impl HintKey {
 /// The hints built so far, by what they were built from: filling a fix step's
 /// placeholders was most of the cost of annotating a record (issue 21).
 #[derive(Debug, Default)]
-struct Hints(HashMap<HintKey, String>);
+struct Hints(HashMap<HintKey, Arc<str>>);
 
 impl Hints {
     /// The record annotation for what a verdict shows: its cause, a one-line hint, and
@@ -793,7 +793,7 @@ impl Hints {
         let hint = match self.0.get(key) {
             Some(h) => h.clone(),
             None => {
-                let h = key.hint();
+                let h: Arc<str> = key.hint().into();
                 if self.0.len() >= MAX_HINTS {
                     self.0.clear();
                 }

@@ -71,10 +71,14 @@ use crate::search::{SearchError, SearchStats, Searcher, Sink};
 
 /// Default size from which a plain file is split into chunks.
 pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
-/// Default chunk size for split files.
-pub const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
-/// Default bound of one unit's queue of records.
-pub const DEFAULT_QUEUE_BYTES: usize = 8 << 20;
+/// Default chunk size for split files. Each worker holds one chunk: 2 MiB chunks
+/// searched as fast as 8 MiB ones and kept a 128 MiB file's peak RSS at 25 MiB
+/// instead of 39 (issue 21).
+pub const DEFAULT_CHUNK_SIZE: u64 = 2 << 20;
+/// Default bound of one unit's queue of records. The writer is the bound on a dense
+/// log, so a deeper queue only holds more records: 2 MiB took a 64 MiB log at 50 %
+/// events from 33 to 22 MiB peak RSS, at the same speed (issue 21).
+pub const DEFAULT_QUEUE_BYTES: usize = 2 << 20;
 
 /// Records are handed to the queue in batches of about this many bytes (fewer lock
 /// round trips), and at once on a pause.
@@ -845,7 +849,7 @@ impl Sink for Pauses<'_> {
 
 /// The memory a queued record holds, roughly: enough to bound a queue.
 pub(super) fn approx_size(rec: &Record) -> usize {
-    let kv: usize = rec.kv.0.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
+    let kv = rec.kv.text_len() + 16 * rec.kv.len();
     let meta = if rec.meta.is_some() {
         rec.text.len()
     } else {

@@ -92,7 +92,12 @@ impl Parser {
     /// Fills `rec` from one line. `text` is the line without escapes and terminator;
     /// `raw` is the line as read, for the message colour.
     pub fn parse_into(&self, text: &[u8], raw: &[u8], rec: &mut Record) {
-        let s = String::from_utf8_lossy(text);
+        // `from_utf8` first: it checks ASCII a word at a time, where the lossy
+        // decoder walks every byte (most lines are valid, and this runs per record).
+        let s = match std::str::from_utf8(text) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(text),
+        };
         rec.lossy = matches!(s, Cow::Owned(_));
         let mut outer = Outer::default();
         let rest = self.unwrap(&s, &mut outer);
@@ -436,7 +441,9 @@ impl Parser {
         let line = msg.split('\n').next().unwrap_or_default();
         let reason_to_eol = line.starts_with("closed before connect");
         let keys = kv_keys(line);
-        let mut out: Vec<(String, String)> = Vec::with_capacity(keys.len());
+        // Keys and values together are never longer than the text from the first key on.
+        let text_bytes = keys.first().map_or(0, |k| line.len() - k.0);
+        let mut out = Kv::with_capacity(keys.len(), text_bytes);
         let mut i = 0;
         while i < keys.len() {
             let (_, vstart, key) = keys[i];
@@ -464,12 +471,10 @@ impl Parser {
                 keys.get(j).map_or(line.len(), |k| k.0)
             };
             let value = tidy_value(line.get(vstart..vend).unwrap_or_default());
-            if !out.iter().any(|(k, _)| k == key) {
-                out.push((key.to_string(), value.to_string()));
-            }
+            out.insert(key, value);
             i = j;
         }
-        Kv(out)
+        out
     }
 }
 
@@ -818,10 +823,10 @@ mod tests {
     #[test]
     fn kv_edge_cases() {
         let p = Parser::new();
-        assert_eq!(p.key_values("").0.len(), 0);
+        assert!(p.key_values("").is_empty());
         assert_eq!(
-            p.key_values("a= b=").0,
-            vec![("a".into(), "".into()), ("b".into(), "".into())]
+            p.key_values("a= b=").iter().collect::<Vec<_>>(),
+            [("a", ""), ("b", "")]
         );
         assert_eq!(p.key_values("=x k=v").get("k"), Some("v"));
         assert_eq!(p.key_values("ua=x code=n/a").get("ua"), Some("x code=n/a"));

@@ -99,7 +99,7 @@ pub fn continues(head: &Record, next: &Record) -> bool {
     !is_json(head)
         && !is_json(next)
         && head.code.is_none()
-        && !head.kv.0.is_empty()
+        && !head.kv.is_empty()
         && next.kv.get("code").is_some()
         && next.code.is_some()
         && next.ts.is_none()
@@ -135,9 +135,7 @@ pub fn absorb(head: &mut Record, next: Record) {
             "ip" if head.remote.is_none() => head.remote = Some(v.to_string()),
             _ => {}
         }
-        if head.kv.get(k).is_none() {
-            head.kv.0.push((k.to_string(), v.to_string()));
-        }
+        head.kv.insert(k, v);
     }
     macro_rules! fill {
         ($($f:ident),*) => {$(
@@ -162,10 +160,8 @@ pub fn absorb(head: &mut Record, next: Record) {
         client_version,
         level
     );
-    for (k, v) in next.kv.0 {
-        if head.kv.get(&k).is_none() {
-            head.kv.0.push((k, v));
-        }
+    for (k, v) in next.kv.iter() {
+        head.kv.insert(k, v);
     }
     head.message.push('\n');
     head.message.push_str(next.message.trim_end());

@@ -269,11 +269,11 @@ pub(crate) struct ScanArgs {
     pub(crate) split_threshold: usize,
 
     /// The chunk size for split files.
-    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_size, hide = true)]
+    #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = parse_size, hide = true)]
     pub(crate) chunk_size: usize,
 
     /// The most record bytes held per input waiting for its turn.
-    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_size, hide = true)]
+    #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = parse_size, hide = true)]
     pub(crate) queue_bytes: usize,
 }
 
@@ -577,6 +577,17 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("x").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    /// The hidden tuning flags default to what the library's callers get.
+    #[test]
+    fn read_defaults_are_the_library_defaults() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["clawscan"]).unwrap();
+        let lib = clawscan::drive::batch::BatchOptions::default();
+        assert_eq!(cli.scan.split_threshold as u64, lib.split_threshold);
+        assert_eq!(cli.scan.chunk_size as u64, lib.chunk_size);
+        assert_eq!(cli.scan.queue_bytes, lib.queue_bytes);
     }
 
     #[test]
