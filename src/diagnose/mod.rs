@@ -40,6 +40,7 @@ pub mod setup;
 pub mod version;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::BuildHasherDefault;
 use std::io;
 use std::sync::{Arc, LazyLock};
 
@@ -49,7 +50,7 @@ use crate::cause::Cause;
 use crate::config_check::{CheckReport, OcVersion, Severity};
 use crate::record::Record;
 use crate::search::rules::{Category, CategorySet};
-use crate::search::{ContextLines, Sink};
+use crate::search::{ContextLines, Sink, WordHasher};
 
 use causes::{Facet, Facets, FixParams};
 use correlate::{Id, IdMap, Incident, Table};
@@ -784,7 +785,7 @@ impl HintKey {
 /// The hints built so far, by what they were built from: filling a fix step's
 /// placeholders was most of the cost of annotating a record (issue 21).
 #[derive(Debug, Default)]
-struct Hints(HashMap<HintKey, Arc<str>>);
+struct Hints(HashMap<HintKey, Arc<str>, BuildHasherDefault<WordHasher>>);
 
 impl Hints {
     /// The record annotation for what a verdict shows: its cause, a one-line hint, and

@@ -175,12 +175,13 @@ pub(crate) struct BlockMemory {
     scratch: Vec<u8>,
 }
 
-/// Hashes the words of a version key eight bytes at a time (FxHash's step): the
-/// key is computed for every `← connect` line, and SipHash's byte-at-a-time rounds
-/// were its main cost. Collisions cost nothing but a line not handed over, and a
-/// fixed-key SipHash was no harder to collide.
+/// Hashes eight bytes at a time (FxHash's step), for keys hashed once per record:
+/// a version key (computed for every `← connect` line) and the diagnosis's hint key.
+/// SipHash's byte-at-a-time rounds were their main cost. Not keyed: the tables it
+/// serves are capped (a collision costs a longer probe in at most 1024 entries, or a
+/// line not handed over), and a fixed-key SipHash was no harder to collide.
 #[derive(Default)]
-struct WordHasher(u64);
+pub(crate) struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
