@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Read};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::record::Record;
 use crate::search::lines::{Fill, LineBuffer, LineCounter, Position};
@@ -122,7 +122,10 @@ const MAX_VERSIONS_SEEN: usize = 4096;
 /// words before the arrow, another argument after the message, escapes.
 fn version_key(line: &[u8]) -> Option<u64> {
     const ARROW: &[u8] = "← connect ".as_bytes();
-    let i = memchr::memmem::find(line, ARROW)?;
+    // Built once: `memmem::find` builds a finder per call, and this runs per line.
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(ARROW));
+    let i = FINDER.find(line)?;
     let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
     if before.contains(&b'=') {
         return None;

@@ -32,6 +32,33 @@ pub struct Parser {
     clawx_closed: Regex,
     guide_close: Regex,
     request_id: Regex,
+    /// The literals that gate the patterns above, searched with finders built once:
+    /// `memmem::find` builds one per call, ~500 instructions a record (issue 21).
+    literals: Literals,
+}
+
+/// [`Parser`]'s literal finders, in the order `close_in_text` asks them, then
+/// `requestId`.
+#[derive(Clone, Debug)]
+struct Literals([memchr::memmem::Finder<'static>; 5]);
+
+impl Literals {
+    fn new() -> Literals {
+        Literals(
+            [
+                "gateway closed (",
+                "disconnected (",
+                "Gateway WebSocket closed (",
+                "close(",
+                "requestId",
+            ]
+            .map(memchr::memmem::Finder::new),
+        )
+    }
+
+    fn request_id(&self) -> &memchr::memmem::Finder<'static> {
+        &self.0[4]
+    }
 }
 
 /// A piece of the line read so far: what wrappers said before the gateway's own line.
@@ -86,6 +113,7 @@ impl Parser {
             guide_close: re(r#"close\(([0-9]{1,4})\)(?: "([^"]*)")?"#),
             // ws-log lines shorten ids with `…`; keep it, so a short id is not taken for a whole one.
             request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#),
+            literals: Literals::new(),
         }
     }
 
@@ -392,7 +420,7 @@ impl Parser {
                 }
             });
         rec.request_id = meta_str("requestId").map(str::to_string).or_else(|| {
-            memchr::memmem::find(msg.as_bytes(), b"requestId")?;
+            self.literals.request_id().find(msg.as_bytes())?;
             self.request_id.captures(msg).map(|c| c[1].to_string())
         });
         if let Some(client) = kv.get("client") {
@@ -418,16 +446,16 @@ impl Parser {
     /// allocates its captures).
     fn close_in_text<'m>(&self, msg: &'m str) -> Option<regex::Captures<'m>> {
         memchr::memchr(b'(', msg.as_bytes())?;
-        let has = |lit: &str| memchr::memmem::find(msg.as_bytes(), lit.as_bytes()).is_some();
         [
-            ("gateway closed (", &self.client_closed),
-            ("disconnected (", &self.ui_disconnected),
-            ("Gateway WebSocket closed (", &self.clawx_closed),
-            ("close(", &self.guide_close),
+            &self.client_closed,
+            &self.ui_disconnected,
+            &self.clawx_closed,
+            &self.guide_close,
         ]
         .into_iter()
-        .filter(|(lit, _)| has(lit))
-        .find_map(|(_, re)| re.captures(msg))
+        .zip(&self.literals.0)
+        .filter(|(_, lit)| lit.find(msg.as_bytes()).is_some())
+        .find_map(|(re, _)| re.captures(msg))
     }
 
     /// Splits a message into `key=value` pairs, in order.
@@ -529,7 +557,9 @@ fn parse_bindings(s: &str) -> Option<Option<String>> {
 fn kv_keys(line: &str) -> Vec<(usize, usize, &str)> {
     let b = line.as_bytes();
     let is_key = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
-    let mut out = Vec::new();
+    // Room for a gateway line's keys at once (it has up to a dozen): growing from
+    // empty reallocated twice a record.
+    let mut out = Vec::with_capacity(if b.contains(&b'=') { 16 } else { 0 });
     for eq in memchr::memchr_iter(b'=', b) {
         let mut start = eq;
         while start > 0 && is_key(b[start - 1]) {
