@@ -580,7 +580,8 @@ impl Shared {
             }
         };
         let opts = BlockOptions::new(self.threads, self.queue_bytes);
-        // A regular (compressed) file does not pause but at its end, however it reads.
+        // A regular file (plain or compressed) does not pause but at its end, however
+        // it reads.
         let mut paused = Pauses {
             inner: sink,
             forward: !regular,
