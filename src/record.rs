@@ -104,14 +104,11 @@ impl Kv {
     pub fn get(&self, key: &str) -> Option<&str> {
         // Keys compared as bytes: only the value found is sliced as a `str` (called
         // for every pair of every record, where `iter` would check char boundaries).
-        let mut start = 0;
-        for &(key_end, end) in &self.ends {
-            if self.text.as_bytes().get(start..key_end) == Some(key.as_bytes()) {
-                return self.text.get(key_end..end);
-            }
-            start = end;
-        }
-        None
+        self.spans()
+            .find(|&(start, key_end, _)| {
+                self.text.as_bytes().get(start..key_end) == Some(key.as_bytes())
+            })
+            .and_then(|(_, key_end, end)| self.text.get(key_end..end))
     }
 
     /// Adds `key=value` unless `key` is already there (the first value is kept);
@@ -129,11 +126,18 @@ impl Kv {
 
     /// The pairs in the order they were written.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans()
+            .map(|(start, key_end, end)| (&self.text[start..key_end], &self.text[key_end..end]))
+    }
+
+    /// Where each pair's key starts, where its key ends (its value starts), and where
+    /// its value ends, in `text`.
+    fn spans(&self) -> impl ExactSizeIterator<Item = (usize, usize, usize)> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&(key_end, end)| {
-            let pair = (&self.text[start..key_end], &self.text[key_end..end]);
+            let span = (start, key_end, end);
             start = end;
-            pair
+            span
         })
     }
 

@@ -27,37 +27,35 @@ pub struct Parser {
     logs_plain: Regex,
     console_time: Regex,
     tag: Regex,
-    client_closed: Regex,
-    ui_disconnected: Regex,
-    clawx_closed: Regex,
-    guide_close: Regex,
-    request_id: Regex,
-    /// The literals that gate the patterns above, searched with finders built once:
-    /// `memmem::find` builds one per call, ~500 instructions a record (issue 21).
-    literals: Literals,
+    client_closed: Gated,
+    ui_disconnected: Gated,
+    clawx_closed: Gated,
+    guide_close: Gated,
+    request_id: Gated,
 }
 
-/// [`Parser`]'s literal finders, in the order `close_in_text` asks them, then
-/// `requestId`.
+/// A pattern asked only where its literal start is in the text: most messages hold
+/// none of these, a failed search still allocates its captures, and the literal's
+/// finder is built once (`memmem::find` builds one per call, ~500 instructions a
+/// record; issue 21).
 #[derive(Clone, Debug)]
-struct Literals([memchr::memmem::Finder<'static>; 5]);
+struct Gated {
+    literal: memchr::memmem::Finder<'static>,
+    pattern: Regex,
+}
 
-impl Literals {
-    fn new() -> Literals {
-        Literals(
-            [
-                "gateway closed (",
-                "disconnected (",
-                "Gateway WebSocket closed (",
-                "close(",
-                "requestId",
-            ]
-            .map(memchr::memmem::Finder::new),
-        )
+impl Gated {
+    fn new(literal: &'static str, pattern: &str) -> Gated {
+        Gated {
+            literal: memchr::memmem::Finder::new(literal),
+            pattern: re(pattern),
+        }
     }
 
-    fn request_id(&self) -> &memchr::memmem::Finder<'static> {
-        &self.0[4]
+    /// The pattern's captures in `text`, if its literal is there and it matches.
+    fn captures<'t>(&self, text: &'t str) -> Option<regex::Captures<'t>> {
+        self.literal.find(text.as_bytes())?;
+        self.pattern.captures(text)
     }
 }
 
@@ -105,15 +103,24 @@ impl Parser {
                 r"^({ISO}|[0-9][0-9]:[0-9][0-9]:[0-9][0-9](?:\.[0-9]+)?(?:Z|[+-][0-9][0-9]:[0-9][0-9])?) "
             )),
             tag: re(r"^\[([A-Za-z0-9_./:@-]+)\](?: |$)"),
-            client_closed: re(r"gateway closed \(([0-9]{1,4})(?: [^\n]*?)?\): ([^\n]*)"),
-            ui_disconnected: re(r"disconnected \(([0-9]{1,4})\): ([^\n]*)"),
-            clawx_closed: re(
+            client_closed: Gated::new(
+                "gateway closed (",
+                r"gateway closed \(([0-9]{1,4})(?: [^\n]*?)?\): ([^\n]*)",
+            ),
+            ui_disconnected: Gated::new(
+                "disconnected (",
+                r"disconnected \(([0-9]{1,4})\): ([^\n]*)",
+            ),
+            clawx_closed: Gated::new(
+                "Gateway WebSocket closed (",
                 r"Gateway WebSocket closed \(code=([0-9]{1,4}), reason=(.*?), handshake=",
             ),
-            guide_close: re(r#"close\(([0-9]{1,4})\)(?: "([^"]*)")?"#),
+            guide_close: Gated::new("close(", r#"close\(([0-9]{1,4})\)(?: "([^"]*)")?"#),
             // ws-log lines shorten ids with `…`; keep it, so a short id is not taken for a whole one.
-            request_id: re(r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#),
-            literals: Literals::new(),
+            request_id: Gated::new(
+                "requestId",
+                r#"requestId"?(?:=|: ?|":")"?([0-9A-Za-z][0-9A-Za-z…-]{3,})"#,
+            ),
         }
     }
 
@@ -419,10 +426,9 @@ impl Parser {
                     s.split(',').map(str::to_string).collect()
                 }
             });
-        rec.request_id = meta_str("requestId").map(str::to_string).or_else(|| {
-            self.literals.request_id().find(msg.as_bytes())?;
-            self.request_id.captures(msg).map(|c| c[1].to_string())
-        });
+        rec.request_id = meta_str("requestId")
+            .map(str::to_string)
+            .or_else(|| self.request_id.captures(msg).map(|c| c[1].to_string()));
         if let Some(client) = kv.get("client") {
             // `client=<label> <mode> v<version>`: the label, then positional tokens.
             let mut parts = client.split(' ');
@@ -441,9 +447,8 @@ impl Parser {
     }
 
     /// The close code and reason of a client's, the UI's or ClawX's close text, or
-    /// the guide's `close(1008)`. Each pattern is asked only when the message holds
-    /// its literal start (most messages hold none, and a failed search still
-    /// allocates its captures).
+    /// the guide's `close(1008)`: the first of those patterns whose literal start the
+    /// message holds and that matches (see [`Gated`]).
     fn close_in_text<'m>(&self, msg: &'m str) -> Option<regex::Captures<'m>> {
         memchr::memchr(b'(', msg.as_bytes())?;
         [
@@ -453,9 +458,7 @@ impl Parser {
             &self.guide_close,
         ]
         .into_iter()
-        .zip(&self.literals.0)
-        .filter(|(_, lit)| lit.find(msg.as_bytes()).is_some())
-        .find_map(|(re, _)| re.captures(msg))
+        .find_map(|g| g.captures(msg))
     }
 
     /// Splits a message into `key=value` pairs, in order.
@@ -557,9 +560,7 @@ fn parse_bindings(s: &str) -> Option<Option<String>> {
 fn kv_keys(line: &str) -> Vec<(usize, usize, &str)> {
     let b = line.as_bytes();
     let is_key = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
-    // Room for a gateway line's keys at once (it has up to a dozen): growing from
-    // empty reallocated twice a record.
-    let mut out = Vec::with_capacity(if b.contains(&b'=') { 16 } else { 0 });
+    let mut out = Vec::new();
     for eq in memchr::memchr_iter(b'=', b) {
         let mut start = eq;
         while start > 0 && is_key(b[start - 1]) {
@@ -575,6 +576,11 @@ fn kv_keys(line: &str) -> Vec<(usize, usize, &str)> {
         } else {
             continue;
         };
+        if out.is_empty() {
+            // Room for a gateway line's keys at once (it has up to a dozen): growing
+            // from empty reallocated twice a record.
+            out.reserve(16);
+        }
         out.push((whole, eq + 1, &line[start..eq]));
     }
     out
