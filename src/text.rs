@@ -10,7 +10,7 @@
 //! decide what is printed or where (the outputs and reports do).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// Whether `c` reorders text: the bidi marks, embeddings, overrides and isolates
 /// (U+061C, U+200E/F, U+202A–E, U+2066–9). A crafted line could otherwise make a
@@ -72,6 +72,15 @@ pub fn terminal_safe_unicode(s: &str) -> Cow<'_, str> {
 /// The first `max` characters of `s` (all of it when shorter): cut on a character
 /// boundary, never inside one.
 pub fn prefix(s: &str, max: usize) -> &str {
+    // A character is at least a byte, and an ASCII byte is a whole character: the
+    // usual short or ASCII text is answered without walking it character by
+    // character.
+    if s.len() <= max {
+        return s;
+    }
+    if s.as_bytes()[..max].is_ascii() {
+        return &s[..max];
+    }
     match s.char_indices().nth(max) {
         None => s,
         Some((i, _)) => &s[..i],
@@ -80,11 +89,35 @@ pub fn prefix(s: &str, max: usize) -> &str {
 
 /// `s` cut to `max` characters, with `…` after the cut when anything was cut.
 pub fn cut(s: &str, max: usize) -> String {
-    let head = prefix(s, max);
-    if head.len() == s.len() {
-        s.to_string()
-    } else {
-        format!("{head}…")
+    Cut::new(s, max).to_string()
+}
+
+/// [`cut`] as a [`fmt::Display`], for text that is formatted into a longer string:
+/// it is written where it is used, with no `String` of its own.
+#[derive(Clone, Copy, Debug)]
+pub struct Cut<'a> {
+    head: &'a str,
+    cut: bool,
+}
+
+impl<'a> Cut<'a> {
+    /// The first `max` characters of `s`, marked when anything was cut.
+    pub fn new(s: &'a str, max: usize) -> Cut<'a> {
+        let head = prefix(s, max);
+        Cut {
+            head,
+            cut: head.len() != s.len(),
+        }
+    }
+}
+
+impl fmt::Display for Cut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.head)?;
+        if self.cut {
+            f.write_str("…")?;
+        }
+        Ok(())
     }
 }
 
@@ -148,6 +181,22 @@ mod tests {
         assert_eq!(cut("日本語テキスト", 3), "日本語…");
         assert_eq!(prefix("ééé", 1), "é");
         assert_eq!(prefix("abc", 10), "abc");
+        assert_eq!(Cut::new("abcdef", 3).to_string(), "abc…");
+        // The short and ASCII answers agree with a walk by character at every length.
+        for s in [
+            "",
+            "abc",
+            "abé",
+            "éab",
+            "ab日本語",
+            "a\u{1f600}b",
+            "plain ascii text",
+        ] {
+            for max in 0..=s.len() + 1 {
+                let walked = s.char_indices().nth(max).map_or(s, |(i, _)| &s[..i]);
+                assert_eq!(prefix(s, max), walked, "{s:?} {max}");
+            }
+        }
     }
 
     #[test]

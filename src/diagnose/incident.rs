@@ -12,6 +12,9 @@
 //!
 //! It does not group records into incidents (that is `correlate`) nor print anything.
 
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -275,18 +278,37 @@ fn meta_str<'a>(rec: &'a Record, key: &str) -> Option<&'a str> {
 
 /// Cuts a value for an evidence line (log text can be long or hostile; the report
 /// escapes it too).
-fn short(s: &str) -> String {
-    crate::text::cut(s, 100)
+fn short(s: &str) -> crate::text::Cut<'_> {
+    crate::text::Cut::new(s, 100)
 }
 
 impl Facts {
-    fn note(&mut self, what: String, rec: &Record) {
-        if self.evidence.len() >= MAX_EVIDENCE || self.evidence.iter().any(|e| e.what == what) {
+    /// Keeps a line of evidence (see [`Facts::note_with`]).
+    fn note(&mut self, what: fmt::Arguments<'_>, rec: &Record) {
+        self.note_with(rec, |line| line.write_fmt(what));
+    }
+
+    /// Keeps the line of evidence that `write` writes, unless [`MAX_EVIDENCE`] are
+    /// kept or it repeats one. Most lines of a long failure repeat one already kept
+    /// or come after the last kept, so nothing is written once the list is full,
+    /// and a line is written into one reused buffer and copied out only when new.
+    fn note_with(&mut self, rec: &Record, write: impl FnOnce(&mut String) -> fmt::Result) {
+        thread_local! {
+            static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        if self.evidence.len() >= MAX_EVIDENCE {
             return;
         }
-        self.evidence.push(Evidence {
-            what,
-            at: Loc::of(rec),
+        LINE.with_borrow_mut(|line| {
+            line.clear();
+            // Writing into a `String` cannot fail.
+            if write(line).is_err() || self.evidence.iter().any(|e| e.what == *line) {
+                return;
+            }
+            self.evidence.push(Evidence {
+                what: line.clone(),
+                at: Loc::of(rec),
+            });
         });
     }
 
@@ -518,7 +540,7 @@ impl Facts {
             self.proxy = true;
             self.proxy_attribution = true;
             self.note(
-                format!("untrusted proxy: {}", short(first_line(&rec.message))),
+                format_args!("untrusted proxy: {}", short(first_line(&rec.message))),
                 rec,
             );
         }
@@ -556,7 +578,7 @@ impl Facts {
                 self.sub = self.sub.or(Some(RequestKind::MetadataUpgrade));
             }
             self.note(
-                format!("pending approval: {}", short(first_line(&rec.message))),
+                format_args!("pending approval: {}", short(first_line(&rec.message))),
                 rec,
             );
         }
@@ -611,7 +633,7 @@ impl Facts {
                 Facet::SharedToken
             });
             self.note(
-                format!("auth (translated): {}", short(first_line(&rec.message))),
+                format_args!("auth (translated): {}", short(first_line(&rec.message))),
                 rec,
             );
         }
@@ -657,7 +679,7 @@ impl Facts {
             self.auth = true;
             self.facets.insert(Facet::TrustedProxyToken);
             self.note(
-                format!("start-up refused: {}", short(first_line(&rec.message))),
+                format_args!("start-up refused: {}", short(first_line(&rec.message))),
                 rec,
             );
         }
@@ -687,7 +709,7 @@ impl Facts {
         if let Some(f) = identity {
             self.facets.insert(f);
             self.note(
-                format!("device auth refused: {}", short(first_line(&rec.message))),
+                format_args!("device auth refused: {}", short(first_line(&rec.message))),
                 rec,
             );
         }
@@ -701,7 +723,7 @@ impl Facts {
             self.pairing = true;
             self.client_kind.get_or_insert(ClientKind::App);
             self.note(
-                format!(
+                format_args!(
                     "companion pairing step: {}",
                     short(first_line(&rec.message))
                 ),
@@ -803,21 +825,24 @@ impl Facts {
                 if let Some(c) = rec.kv.get("client") {
                     self.set_client(c);
                 }
-                let mut what = format!(
-                    "audit: {} upgrade requested reason={}",
-                    if message_has!(rec.facts(), "metadata") {
-                        "metadata"
-                    } else {
-                        "access"
-                    },
-                    rec.kv.get("reason").unwrap_or("?")
-                );
-                for k in ["ip", "roleFrom", "roleTo", "scopesTo", "client"] {
-                    if let Some(v) = rec.kv.get(k) {
-                        what.push_str(&format!(" {k}={}", short(v)));
+                self.note_with(rec, |w| {
+                    write!(
+                        w,
+                        "audit: {} upgrade requested reason={}",
+                        if message_has!(rec.facts(), "metadata") {
+                            "metadata"
+                        } else {
+                            "access"
+                        },
+                        rec.kv.get("reason").unwrap_or("?")
+                    )?;
+                    for k in ["ip", "roleFrom", "roleTo", "scopesTo", "client"] {
+                        if let Some(v) = rec.kv.get(k) {
+                            write!(w, " {k}={}", short(v))?;
+                        }
                     }
-                }
-                self.note(what, rec);
+                    Ok(())
+                });
             }
             LineKind::ServerClose | LineKind::Unauthorized => {
                 self.server_close = true;
@@ -862,30 +887,32 @@ impl Facts {
                         Some("protocol mismatch: update the client to the gateway's version");
                 }
                 self.read_close_code(rec);
-                let what = if kind == LineKind::Unauthorized {
-                    format!(
-                        "unauthorized reason={} remote={}",
-                        rec.kv.get("reason").unwrap_or("?"),
-                        rec.remote.as_deref().unwrap_or("?")
-                    )
-                } else {
-                    let mut w = format!(
-                        "close code={} reason={}",
-                        rec.code.map_or("?".to_string(), |c| c.to_string()),
-                        short(rec.reason.as_deref().unwrap_or("?"))
-                    );
+                self.note_with(rec, |w| {
+                    if kind == LineKind::Unauthorized {
+                        return write!(
+                            w,
+                            "unauthorized reason={} remote={}",
+                            rec.kv.get("reason").unwrap_or("?"),
+                            rec.remote.as_deref().unwrap_or("?")
+                        );
+                    }
+                    w.push_str("close code=");
+                    match rec.code {
+                        Some(c) => write!(w, "{c}")?,
+                        None => w.push('?'),
+                    }
+                    write!(w, " reason={}", short(rec.reason.as_deref().unwrap_or("?")))?;
                     if let Some(r) = rec.remote.as_deref() {
-                        w.push_str(&format!(" remote={}", short(r)));
+                        write!(w, " remote={}", short(r))?;
                     }
                     if let Some(c) = rec.kv.get("cause").or_else(|| meta_str(rec, "cause")) {
-                        w.push_str(&format!(" cause={}", short(c)));
+                        write!(w, " cause={}", short(c))?;
                     }
                     if let Some(s) = meta_str(rec, "reason") {
-                        w.push_str(&format!(" (meta reason={})", short(s)));
+                        write!(w, " (meta reason={})", short(s))?;
                     }
-                    w
-                };
-                self.note(what, rec);
+                    Ok(())
+                });
                 if self.local == Some(true) && self.forwarded {
                     self.facets.insert(Facet::ViaProxy);
                 }
@@ -902,7 +929,7 @@ impl Facts {
                 }
                 if message_has!(rec.facts(), "device.pair.requested") {
                     self.note(
-                        format!(
+                        format_args!(
                             "pairing request event requestId={}",
                             rec.kv.get("requestId").unwrap_or("?")
                         ),
@@ -911,12 +938,18 @@ impl Facts {
                 }
                 if let Some(m) = rec.kv.get("errorMessage") {
                     if let Some(scope) = m.strip_prefix("missing scope: ") {
-                        self.missing_scope = Some(short(scope));
-                        self.note(format!("RPC denied: missing scope: {}", short(scope)), rec);
+                        self.missing_scope = Some(short(scope).to_string());
+                        self.note(
+                            format_args!("RPC denied: missing scope: {}", short(scope)),
+                            rec,
+                        );
                     } else if message_has!(rec.facts(), "invalid exec.approvals.") {
                         self.exec = Some(Confidence::High);
                         self.facets.insert(Facet::ExecPolicy);
-                        self.note(format!("exec.approvals RPC rejected: {}", short(m)), rec);
+                        self.note(
+                            format_args!("exec.approvals RPC rejected: {}", short(m)),
+                            rec,
+                        );
                     }
                 }
                 if message_has!(rec.facts(), "sessions.patch")
@@ -944,11 +977,11 @@ impl Facts {
                 }
                 self.read_close_code(rec);
                 let first = msg.split('\n').next().unwrap_or_default();
-                self.note(format!("client: {}", short(first)), rec);
+                self.note(format_args!("client: {}", short(first)), rec);
             }
             LineKind::BlockLine => {
                 self.block_line(msg);
-                self.note(format!("client block: {}", short(msg)), rec);
+                self.note(format_args!("client block: {}", short(msg)), rec);
             }
             LineKind::Dm => {
                 self.dm = true;
@@ -957,7 +990,7 @@ impl Facts {
             LineKind::DmBlocked => {
                 self.benign =
                     Some("a DM policy blocking a sender it does not allow (working as configured)");
-                self.note(format!("DM policy: {}", short(msg)), rec);
+                self.note(format_args!("DM policy: {}", short(msg)), rec);
             }
             LineKind::Exec => {
                 if text_has!(rec.facts(), "Legacy exec approvals exist") {
@@ -977,7 +1010,7 @@ impl Facts {
                 } else {
                     self.benign = Some("a mention of exec-approvals.json");
                 }
-                self.note(format!("exec: {}", short(msg)), rec);
+                self.note(format_args!("exec: {}", short(msg)), rec);
             }
             LineKind::Config => self.read_config(rec, msg),
             LineKind::PairingNote => {
@@ -997,7 +1030,7 @@ impl Facts {
             LineKind::Locality => {
                 self.locality_warning = true;
                 self.facets.insert(Facet::ViaProxy);
-                self.note(format!("locality: {}", short(msg)), rec);
+                self.note(format_args!("locality: {}", short(msg)), rec);
             }
             LineKind::Command => {
                 if let Some(rest) = command_of(&rec.text) {
@@ -1111,14 +1144,14 @@ impl Facts {
             }
         }
         if let Some(s) = rec.kv.get("sender") {
-            self.sender = Some(short(s));
+            self.sender = Some(short(s).to_string());
         }
         if let Some(meta) = rec.meta.as_ref().and_then(Value::as_object) {
             for k in ["senderUserId", "chatId"] {
                 if self.sender.is_none()
                     && let Some(v) = meta.get(k)
                 {
-                    self.sender = Some(short(v.as_str().map_or(&v.to_string(), |s| s)));
+                    self.sender = Some(short(v.as_str().map_or(&v.to_string(), |s| s)).to_string());
                 }
             }
         }
@@ -1133,26 +1166,26 @@ impl Facts {
             if !ch.is_empty() {
                 self.channel = Some(ch.to_ascii_lowercase());
             }
-            self.sender = Some(short(msg[i + 10..].trim()));
+            self.sender = Some(short(msg[i + 10..].trim()).to_string());
         }
         if let Some(i) = msg.find("Pairing code:") {
             let code = msg[i + 13..].split_whitespace().next().unwrap_or_default();
             // A redacted code (`[REDACTED:…]`) is no use to type: keep `<CODE>`.
             if !code.is_empty() && !code.starts_with('[') {
-                self.code = Some(short(code));
+                self.code = Some(short(code).to_string());
             }
         }
         if let Some(i) = msg.find("openclaw pairing approve ") {
             let mut it = msg[i + 25..].split_whitespace();
             if let (Some(ch), Some(code)) = (it.next(), it.next()) {
-                self.channel = Some(short(ch));
+                self.channel = Some(short(ch).to_string());
                 let code = code.trim_end_matches('`');
                 if !code.starts_with('<') && !code.starts_with('[') {
-                    self.code = Some(short(code));
+                    self.code = Some(short(code).to_string());
                 }
             }
         }
-        self.note(format!("DM pairing: {}", short(msg)), rec);
+        self.note(format_args!("DM pairing: {}", short(msg)), rec);
     }
 
     fn read_config(&mut self, rec: &Record, msg: &str) {
@@ -1164,7 +1197,7 @@ impl Facts {
             self.facets.insert(Facet::GuideBind);
             self.config_cause = self.config_cause.or(Some(Cause::LoopbackLocalExec));
             self.benign = Some("a legacy gateway.bind alias (use \"loopback\")");
-            self.note(format!("config: {}", short(msg)), rec);
+            self.note(format_args!("config: {}", short(msg)), rec);
             return;
         }
         self.config_invalid = true;
@@ -1180,7 +1213,7 @@ impl Facts {
         } else if text_has!(rec.facts(), "dmPolicy=") && text_has!(rec.facts(), "allowFrom") {
             self.config_cause = self.config_cause.or(Some(Cause::DmPolicyPairing));
         }
-        self.note(format!("config: {}", short(msg)), rec);
+        self.note(format_args!("config: {}", short(msg)), rec);
     }
 
     /// Merges the facts of another incident of the same failure (a client error
