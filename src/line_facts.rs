@@ -236,8 +236,8 @@ macro_rules! message_has {
 }
 pub(crate) use message_has;
 
-// A literal table this small always builds (a test builds both); failing here would
-// be a bug in the table, not in the input.
+// A literal table this small always builds (a test builds both forms); failing here
+// would be a bug in the table, not in the input.
 #[allow(clippy::expect_used)]
 fn automaton(phrases: &[&str], kind: AhoCorasickKind) -> AhoCorasick {
     // Standard semantics, so overlapping search reports every phrase present (one
@@ -249,60 +249,123 @@ fn automaton(phrases: &[&str], kind: AhoCorasickKind) -> AhoCorasick {
         .expect("the phrase tables are small literal sets")
 }
 
-/// Both tables in one automaton: text phrases first, then message phrases (their
-/// ids offset by `TEXT_PHRASES.len()`), so that one pass over a record's text
+/// What a pattern of a [`PhraseSet`] is: a bit of the text's set or of the message's.
+#[derive(Clone, Copy, Debug)]
+enum Bit {
+    Text(u8),
+    Message(u8),
+}
+
+/// Phrases of both tables in one automaton, so that one pass over a record's text
 /// answers both when its message is the end of its text, as in every format but
-/// JSON (whose message is unescaped). Two forms of it: a DFA reads a record in
-/// less than half the time but takes ~30 M instructions to build, more than a
-/// pasted excerpt costs to read whole, so the first records are read with the
-/// quick-to-build NFA and the DFA is built only for a long input.
-fn phrases_automaton() -> &'static AhoCorasick {
-    /// Records read before the DFA pays for itself.
-    const NFA_RECORDS: u64 = 2048;
-    static SEEN: AtomicU64 = AtomicU64::new(0);
-    static NFA: LazyLock<AhoCorasick> =
-        LazyLock::new(|| automaton(&all_phrases(), AhoCorasickKind::ContiguousNFA));
-    static DFA: LazyLock<AhoCorasick> =
-        LazyLock::new(|| automaton(&all_phrases(), AhoCorasickKind::DFA));
-    if SEEN.load(Ordering::Relaxed) < NFA_RECORDS {
-        SEEN.fetch_add(1, Ordering::Relaxed);
-        &NFA
-    } else {
-        &DFA
+/// JSON (whose message is unescaped).
+///
+/// Two forms of it: a DFA reads a record in less than half the time but takes ~30 M
+/// instructions to build, more than a pasted excerpt costs to read whole, so the
+/// first records are read with the quick-to-build NFA and the DFA is built only for
+/// a long input.
+struct PhraseSet {
+    phrases: Vec<&'static str>,
+    bits: Vec<Bit>,
+    nfa: OnceLock<AhoCorasick>,
+    dfa: OnceLock<AhoCorasick>,
+}
+
+impl PhraseSet {
+    /// The phrases of both tables that `keep` keeps.
+    fn of(keep: fn(&str) -> bool) -> PhraseSet {
+        let text = (0u8..).zip(TEXT_PHRASES).map(|(i, p)| (Bit::Text(i), *p));
+        let message = (0u8..)
+            .zip(MESSAGE_PHRASES)
+            .map(|(i, p)| (Bit::Message(i), *p));
+        let (bits, phrases) = text.chain(message).filter(|(_, p)| keep(p)).unzip();
+        PhraseSet {
+            phrases,
+            bits,
+            nfa: OnceLock::new(),
+            dfa: OnceLock::new(),
+        }
+    }
+
+    fn automaton(&self, dfa: bool) -> &AhoCorasick {
+        if dfa {
+            self.dfa
+                .get_or_init(|| automaton(&self.phrases, AhoCorasickKind::DFA))
+        } else {
+            self.nfa
+                .get_or_init(|| automaton(&self.phrases, AhoCorasickKind::ContiguousNFA))
+        }
+    }
+
+    /// The sets that can match in `hay`. A DFA's rows are as wide as its alphabet,
+    /// and the dozen phrases in Chinese (translated UIs) took it from 87 byte
+    /// classes to 149: a row of 256 entries instead of 128, 2.7 MB instead of 1.3
+    /// (issue 21). So they have a set of their own, searched only in a haystack
+    /// that holds a lead byte of their characters: not in most lines, whose
+    /// non-ASCII is the log's arrows, ticks and ellipses (`←`, `✓`, `…`).
+    fn for_haystack(hay: &str) -> impl Iterator<Item = &'static PhraseSet> {
+        static LATIN: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::of(|p| !has_cjk(p)));
+        static CJK: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::of(has_cjk));
+        std::iter::once(&*LATIN).chain(has_cjk(hay).then(|| &*CJK))
     }
 }
 
-fn all_phrases() -> Vec<&'static str> {
-    TEXT_PHRASES
+/// Whether `s` holds a byte that leads a character of U+4000 to U+9FFF (the CJK
+/// ideographs): 0xE4 to 0xE9. Sixteen bytes at a time, a test the compiler turns
+/// into one vector comparison.
+fn has_cjk(s: &str) -> bool {
+    let lead = |b: u8| b.wrapping_sub(0xE4) < 6;
+    let (blocks, tail) = s.as_bytes().as_chunks::<16>();
+    blocks
         .iter()
-        .chain(MESSAGE_PHRASES)
-        .copied()
-        .collect()
+        .any(|block| block.iter().fold(false, |any, &b| any | lead(b)))
+        || tail.iter().any(|&b| lead(b))
+}
+
+/// Whether this record is read with the DFAs (see [`PhraseSet`]).
+fn use_dfa() -> bool {
+    /// Records read before the DFA pays for itself.
+    const NFA_RECORDS: u64 = 2048;
+    static SEEN: AtomicU64 = AtomicU64::new(0);
+    if SEEN.load(Ordering::Relaxed) < NFA_RECORDS {
+        SEEN.fetch_add(1, Ordering::Relaxed);
+        false
+    } else {
+        true
+    }
 }
 
 /// The phrases of `text` and of `message`: in one pass when the message ends the
 /// text (a message phrase then counts when it starts inside the message), else
 /// in one pass each.
 fn phrases_in(text: &str, message: &str) -> (u128, u128) {
-    let ac = phrases_automaton();
-    let split = TEXT_PHRASES.len();
+    phrases_with(text, message, use_dfa())
+}
+
+/// [`phrases_in`] with the automata's form chosen.
+fn phrases_with(text: &str, message: &str, dfa: bool) -> (u128, u128) {
     let (mut in_text, mut in_message) = (0u128, 0u128);
     let message_from = text
         .len()
         .checked_sub(message.len())
         .filter(|&at| text.as_bytes()[at..] == *message.as_bytes());
-    for m in ac.find_overlapping_iter(text) {
-        let id = m.pattern().as_usize();
-        if id < split {
-            in_text |= 1 << id;
-        } else if message_from.is_some_and(|at| m.start() >= at) {
-            in_message |= 1 << (id - split);
+    for set in PhraseSet::for_haystack(text) {
+        for m in set.automaton(dfa).find_overlapping_iter(text) {
+            match set.bits[m.pattern().as_usize()] {
+                Bit::Text(i) => in_text |= 1 << i,
+                Bit::Message(i) if message_from.is_some_and(|at| m.start() >= at) => {
+                    in_message |= 1 << i;
+                }
+                Bit::Message(_) => {}
+            }
         }
     }
     if message_from.is_none() {
-        for m in ac.find_overlapping_iter(message) {
-            if let Some(id) = m.pattern().as_usize().checked_sub(split) {
-                in_message |= 1 << id;
+        for set in PhraseSet::for_haystack(message) {
+            for m in set.automaton(dfa).find_overlapping_iter(message) {
+                if let Bit::Message(i) = set.bits[m.pattern().as_usize()] {
+                    in_message |= 1 << i;
+                }
             }
         }
     }
@@ -571,40 +634,56 @@ mod tests {
             "gateway connect failed: x | Proxy headers detected from untrusted address",
             r#"{"message":"security audit: device access upgrade requested"}"#,
             "security audit: device metadata upgrade requested\nsessions.spawn",
+            "10:00:01 网关 未授权: 设备令牌 不匹配 (gateway connect failed: 配对)",
+            r#"{"message":"\u672a\u6388\u6743 gateway closed (1008)"}"#,
+            "falha: não autorizado, Pair this browser",
         ];
         let messages = [
             "gateway connect failed: pairing required metadata upgrade",
             "pairing required metadata upgrade",
             "security audit: device access upgrade requested",
             "sessions.spawn",
+            "未授权 gateway closed (1008)",
+            "设备令牌 不匹配 (gateway connect failed: 配对)",
             "",
         ];
-        for text in texts {
-            for message in messages {
-                let (t, m) = phrases_in(text, message);
-                for (i, p) in TEXT_PHRASES.iter().enumerate() {
-                    assert_eq!(t & (1 << i) != 0, text.contains(p), "{text:?} {p:?}");
-                }
-                for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
-                    assert_eq!(m & (1 << i) != 0, message.contains(p), "{message:?} {p:?}");
+        // Both forms of the automata, which must agree.
+        for dfa in [false, true] {
+            for text in texts {
+                for message in messages {
+                    let (t, m) = phrases_with(text, message, dfa);
+                    for (i, p) in TEXT_PHRASES.iter().enumerate() {
+                        assert_eq!(t & (1 << i) != 0, text.contains(p), "{text:?} {p:?}");
+                    }
+                    for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+                        let want = message.contains(p);
+                        assert_eq!(m & (1 << i) != 0, want, "{message:?} {p:?}");
+                    }
                 }
             }
         }
     }
 
     #[test]
-    fn both_forms_of_the_automaton_build_and_agree() {
-        let nfa = automaton(&all_phrases(), AhoCorasickKind::ContiguousNFA);
-        let dfa = automaton(&all_phrases(), AhoCorasickKind::DFA);
-        let hay = "Approve the new role: gateway connect failed: pairing required \
-                   (requestId: 1) security audit: device metadata upgrade requested";
-        let ids = |ac: &AhoCorasick| -> Vec<(usize, usize)> {
-            ac.find_overlapping_iter(hay)
-                .map(|m| (m.pattern().as_usize(), m.start()))
-                .collect()
-        };
-        assert!(!ids(&nfa).is_empty());
-        assert_eq!(ids(&nfa), ids(&dfa));
+    fn every_phrase_is_in_one_set_and_the_cjk_set_is_small() {
+        let ascii = PhraseSet::of(|p| !has_cjk(p));
+        let wide = PhraseSet::of(has_cjk);
+        assert_eq!(
+            ascii.phrases.len() + wide.phrases.len(),
+            TEXT_PHRASES.len() + MESSAGE_PHRASES.len()
+        );
+        assert!(wide.phrases.len() < 20, "{:?}", wide.phrases);
+        assert!(wide.phrases.iter().all(|p| !p.is_ascii()));
+        assert!(has_cjk("…………………………………… 网关") && !has_cjk("← ⇄ ✓ … não é"));
+        for set in [&ascii, &wide] {
+            for (p, bit) in set.phrases.iter().zip(&set.bits) {
+                let listed = match *bit {
+                    Bit::Text(i) => TEXT_PHRASES[usize::from(i)],
+                    Bit::Message(i) => MESSAGE_PHRASES[usize::from(i)],
+                };
+                assert_eq!(p, &listed);
+            }
+        }
     }
 
     #[test]

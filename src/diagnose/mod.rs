@@ -443,8 +443,9 @@ pub struct Diagnoser {
     final_order: VecDeque<Id>,
     /// Annotations of live incidents, valid while their revision and the version
     /// view are unchanged, or while what the hint is built from is (a failure's
-    /// lines share one).
-    memo: IdMap<Memo>,
+    /// lines share one). Boxed, as the table's incidents are: a `Memo` is most of a
+    /// kilobyte, and a map's slots stay allocated at its peak, filled or not.
+    memo: IdMap<Box<Memo>>,
     /// The hints built so far (shared by incidents that show the same).
     hints: Hints,
     inputs: Vec<String>,
@@ -550,12 +551,12 @@ impl Diagnoser {
             }
             self.memo.insert(
                 id,
-                Memo {
+                Box::new(Memo {
                     rev: inc.rev,
                     view,
                     key,
                     ann: ann.clone(),
-                },
+                }),
             );
             return ann;
         }
