@@ -2,6 +2,7 @@
 //! maps outcomes to exit codes (0 match, 1 no match, 2 error, like grep; 130 after
 //! Ctrl-C). The pipeline itself is the library's `session`.
 
+mod alloc;
 mod cli;
 mod commands;
 
@@ -18,17 +19,6 @@ use clawscan::session::{Flushed, Interrupt};
 
 use cli::{Cli, Command};
 
-/// mimalloc, not glibc's malloc: records are built on the search's threads and freed
-/// on the writer's, and glibc hands such a free back to the allocating thread's arena
-/// under its lock, so writer and searchers contended on dense input (issue 21:
-/// 18.9 k context switches in a 2 s run). mimalloc frees across threads without a
-/// lock. Measured on the 64 MiB corpora: 8 % fewer instructions, 15–30 % less wall
-/// time at 10–50 % events, for 2–3 MiB more peak RSS. Transparent huge pages are
-/// off for the process (`no_thp`): with them mimalloc's arenas took RSS to ~37 MiB.
-/// Version 2, not 3: 3 held 44 MiB on a 128 MiB file where 2 holds 30.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The process outcome, like grep's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
@@ -38,6 +28,7 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    alloc::configure();
     let cli = Cli::parse();
     let run = match cli.command {
         None => commands::scan(cli.scan),
