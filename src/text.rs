@@ -93,7 +93,8 @@ pub fn cut(s: &str, max: usize) -> String {
 }
 
 /// [`cut`] as a [`fmt::Display`], for text that is formatted into a longer string:
-/// it is written where it is used, with no `String` of its own.
+/// it is written where it is used, with no `String` of its own. Plain `{}` only: a
+/// width or fill is ignored (a `String` would pad).
 #[derive(Clone, Copy, Debug)]
 pub struct Cut<'a> {
     head: &'a str,

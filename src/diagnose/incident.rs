@@ -12,7 +12,7 @@
 //!
 //! It does not group records into incidents (that is `correlate`) nor print anything.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
@@ -282,6 +282,11 @@ fn short(s: &str) -> crate::text::Cut<'_> {
     crate::text::Cut::new(s, 100)
 }
 
+/// [`short`] as a `String`, for a value kept in the facts.
+fn short_owned(s: &str) -> String {
+    crate::text::cut(s, 100)
+}
+
 impl Facts {
     /// Keeps a line of evidence (see [`Facts::note_with`]).
     fn note(&mut self, what: fmt::Arguments<'_>, rec: &Record) {
@@ -294,22 +299,29 @@ impl Facts {
     /// and a line is written into one reused buffer and copied out only when new.
     fn note_with(&mut self, rec: &Record, write: impl FnOnce(&mut String) -> fmt::Result) {
         thread_local! {
-            static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+            static LINE: Cell<String> = const { Cell::new(String::new()) };
         }
+        /// A buffer grown past this by one long value is not kept for the next.
+        const KEEP: usize = 4096;
         if self.evidence.len() >= MAX_EVIDENCE {
             return;
         }
-        LINE.with_borrow_mut(|line| {
-            line.clear();
-            // Writing into a `String` cannot fail.
-            if write(line).is_err() || self.evidence.iter().any(|e| e.what == *line) {
-                return;
-            }
+        // Taken out of the cell and put back, so that a `write` noting evidence of
+        // its own would find an empty buffer, not a borrowed one.
+        let mut line = LINE.take();
+        line.clear();
+        let written = write(&mut line);
+        // Only a `Display` that fails can fail here: the old `format!` panicked.
+        debug_assert!(written.is_ok(), "evidence formatting failed");
+        if written.is_ok() && !self.evidence.iter().any(|e| e.what == line) {
             self.evidence.push(Evidence {
                 what: line.clone(),
                 at: Loc::of(rec),
             });
-        });
+        }
+        if line.capacity() <= KEEP {
+            LINE.set(line);
+        }
     }
 
     fn set_local_from(&mut self, addr: &str) {
@@ -938,7 +950,7 @@ impl Facts {
                 }
                 if let Some(m) = rec.kv.get("errorMessage") {
                     if let Some(scope) = m.strip_prefix("missing scope: ") {
-                        self.missing_scope = Some(short(scope).to_string());
+                        self.missing_scope = Some(short_owned(scope));
                         self.note(
                             format_args!("RPC denied: missing scope: {}", short(scope)),
                             rec,
@@ -1144,14 +1156,14 @@ impl Facts {
             }
         }
         if let Some(s) = rec.kv.get("sender") {
-            self.sender = Some(short(s).to_string());
+            self.sender = Some(short_owned(s));
         }
         if let Some(meta) = rec.meta.as_ref().and_then(Value::as_object) {
             for k in ["senderUserId", "chatId"] {
                 if self.sender.is_none()
                     && let Some(v) = meta.get(k)
                 {
-                    self.sender = Some(short(v.as_str().map_or(&v.to_string(), |s| s)).to_string());
+                    self.sender = Some(short_owned(v.as_str().map_or(&v.to_string(), |s| s)));
                 }
             }
         }
@@ -1166,22 +1178,22 @@ impl Facts {
             if !ch.is_empty() {
                 self.channel = Some(ch.to_ascii_lowercase());
             }
-            self.sender = Some(short(msg[i + 10..].trim()).to_string());
+            self.sender = Some(short_owned(msg[i + 10..].trim()));
         }
         if let Some(i) = msg.find("Pairing code:") {
             let code = msg[i + 13..].split_whitespace().next().unwrap_or_default();
             // A redacted code (`[REDACTED:…]`) is no use to type: keep `<CODE>`.
             if !code.is_empty() && !code.starts_with('[') {
-                self.code = Some(short(code).to_string());
+                self.code = Some(short_owned(code));
             }
         }
         if let Some(i) = msg.find("openclaw pairing approve ") {
             let mut it = msg[i + 25..].split_whitespace();
             if let (Some(ch), Some(code)) = (it.next(), it.next()) {
-                self.channel = Some(short(ch).to_string());
+                self.channel = Some(short_owned(ch));
                 let code = code.trim_end_matches('`');
                 if !code.starts_with('<') && !code.starts_with('[') {
-                    self.code = Some(short(code).to_string());
+                    self.code = Some(short_owned(code));
                 }
             }
         }

@@ -357,3 +357,43 @@ fn spans_do_not_depend_on_chunk_boundaries() {
         assert_eq!(run_chunks(SPANS, cut), want, "cut after line {}", cut + 1);
     }
 }
+
+#[test]
+fn evidence_lines_read_as_they_always_have() {
+    // Each form of evidence line, pinned: the audit's keys in order, a close with and
+    // without a code, a value cut at 100 characters, an unauthorized line, and a
+    // repeat that is kept once.
+    let evidence = |log: &str| -> Vec<String> {
+        let (_, report) = run(log);
+        let mut lines: Vec<String> = report
+            .causes
+            .iter()
+            .flat_map(|c| c.evidence.iter().map(|e| e.what.clone()))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let log = "\
+2026-04-01T09:14:09.506+02:00 [gateway] security audit: device access upgrade requested reason=role-upgrade device=9f2c4e1a7b3d5f60819a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70 ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2
+2026-04-01T09:14:09.512+02:00 [ws] closed before connect conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required
+2026-04-01T09:14:09.512+02:00 [ws] closed before connect conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2 remote=127.0.0.1 fwd=n/a origin=n/a host=127.0.0.1:18789 ua=n/a code=1008 reason=pairing required
+2026-04-01T09:14:11.001+02:00 [ws] unauthorized conn=88bb0000-3e4b-4d1c-a7f0-0c2b9e8d0002 peer=172.17.0.1:44601->127.0.0.1:18789 remote=172.17.0.1 client=cli cli vdev role=operator scopes=2 auth=token device=yes platform=linux instance=n/a host=127.0.0.1:18789 origin=n/a ua=n/a reason=token_mismatch
+";
+    assert_eq!(
+        evidence(log),
+        [
+            "audit: access upgrade requested reason=role-upgrade ip=unknown-ip roleFrom=<none> \
+             roleTo=node scopesTo=<none> client=node-host",
+            "close code=1008 reason=pairing required remote=127.0.0.1",
+            "unauthorized reason=token_mismatch remote=172.17.0.1",
+        ]
+    );
+    // The same connection closed again, with no code (nor reason) and a long remote.
+    let long = format!(
+        "{log}2026-04-01T09:14:09.600+02:00 [ws] closed before connect \
+         conn=5f0c91aa-3e4b-4d1c-a7f0-0c2b9e8d77d2 remote={} reason=pairing required\n",
+        "x".repeat(120)
+    );
+    let cut = format!("close code=? reason=? remote={}…", "x".repeat(100));
+    assert!(evidence(&long).contains(&cut), "{:?}", evidence(&long));
+}

@@ -87,10 +87,13 @@ impl BlockOptions {
             window,
             // Batch's bound spread over the window: a block's records wait in its
             // queue until the writer reaches it, so a queue shorter than a dense
-            // block's records stalls its searcher behind the block before it. A
-            // quarter of the bound (174 KiB a block) held 2 of 3 threads busy at 50 %
-            // events; this share (683 KiB, about a 128 KiB block's records at 50 %)
-            // took 13 % off the wall time for ~1.5 MiB more memory (issue 21).
+            // block's records stalls its searcher behind the block before it. With
+            // two searchers and the 2 MiB default, a quarter of the bound (171 KiB a
+            // block) kept 2 of 3 threads busy at 50 % events; this share (683 KiB,
+            // about a 128 KiB block's records at 50 %) took 18 % off the wall time
+            // for ~1.5 MiB more memory (issue 21). With many searchers each block's
+            // share shrinks and dense input stalls again, unless `--queue-bytes`
+            // grows with them.
             queue_bytes: (queue_bytes / window).max(BATCH_BYTES),
         }
     }

@@ -28,7 +28,8 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
-    alloc::configure();
+    // SAFETY: no other thread has started yet.
+    unsafe { alloc::configure() };
     let cli = Cli::parse();
     let run = match cli.command {
         None => commands::scan(cli.scan),
