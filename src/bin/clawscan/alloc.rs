@@ -4,7 +4,7 @@
 //! malloc hands such a free back to the allocating thread's arena under that arena's
 //! lock, and on dense input writer and searchers contended for it (issue 21: 18.9 k
 //! context switches in a 2 s run); mimalloc frees across threads without a lock.
-//! Measured on the 64 MiB corpora: 8 % fewer instructions and 15–30 % less wall time
+//! Measured on the 64 MiB corpora: 8 % fewer instructions and 10–20 % less wall time
 //! at 10–50 % events.
 //!
 //! Memory: mimalloc does not ask for transparent huge pages (the `no_thp` feature: no
