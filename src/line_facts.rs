@@ -6,9 +6,8 @@
 //! writer thread, they were the costliest part of a record; here they are one table,
 //! answered for every record in one automaton pass (two for a line in Chinese) where
 //! the record is built (on the search's worker threads), and kept beside the record
-//! as two bit sets. The
-//! diagnosis then reads bits (`text_has!`, `message_has!`) and the line's
-//! [`LineKind`], which is decided once, here.
+//! as two bit sets. The diagnosis then reads bits (`text_has!`, `message_has!`) and
+//! the line's [`LineKind`], which is decided once, here.
 //!
 //! This module owns the phrase tables, the line kind and the pasted-command reader.
 //! It does not say what a phrase means for a cause (that is `diagnose::incident`),
@@ -257,9 +256,10 @@ enum Bit {
     Message(u8),
 }
 
-/// Phrases of both tables in one automaton per set, so that one pass over a record's text
+/// Phrases of both tables in one automaton, so that one pass over a record's text
 /// answers both when its message is the end of its text, as in every format but
-/// JSON (whose message is unescaped).
+/// JSON (whose message is unescaped). The phrases are in two such sets (see
+/// [`PhraseSet::for_haystack`]).
 ///
 /// Two forms of it: a DFA reads a record in ~6 k instructions where the NFA takes
 /// ~25 k, but the DFAs take ~22 M to build, more than a pasted excerpt costs to read
@@ -299,8 +299,8 @@ impl PhraseSet {
     }
 
     /// The sets that can match in `hay`. A DFA's rows are as wide as its alphabet,
-    /// and the dozen phrases in Chinese (translated UIs) took it from 87 byte
-    /// classes to 149: a row of 256 entries instead of 128, 2.7 MB instead of 1.3
+    /// and the eleven phrases in Chinese (translated UIs) took it from 87 byte
+    /// classes to 149: a row of 256 entries instead of 128, 2.7 MB instead of 1.4
     /// (issue 21). So they have a set of their own, searched only in a haystack
     /// that holds a lead byte of their characters: not in most lines, whose
     /// non-ASCII is the log's arrows, ticks and ellipses (`←`, `✓`, `…`).
@@ -316,8 +316,8 @@ static LATIN: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::of(|p| !has_cjk(
 static CJK: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::of(has_cjk));
 
 /// Whether `s` holds a byte that leads a character of U+4000 to U+9FFF (most of the
-/// CJK ideographs, every one the phrases use): 0xE4 to 0xE9. Sixteen bytes at a time, a test the compiler turns
-/// into one vector comparison.
+/// CJK ideographs, every one the phrases use): 0xE4 to 0xE9. Sixteen bytes at a
+/// time, a test the compiler turns into one vector comparison.
 fn has_cjk(s: &str) -> bool {
     let lead = |b: u8| b.wrapping_sub(0xE4) < 6;
     let (blocks, tail) = s.as_bytes().as_chunks::<16>();

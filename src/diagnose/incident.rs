@@ -313,7 +313,7 @@ impl Facts {
         let written = write(&mut line);
         // Only a `Display` that fails can fail here: the old `format!` panicked.
         debug_assert!(written.is_ok(), "evidence formatting failed");
-        if written.is_ok() && !self.evidence.iter().any(|e| e.what == line) {
+        if written.is_ok() && self.would_keep(&line) {
             self.evidence.push(Evidence {
                 what: line.clone(),
                 at: Loc::of(rec),
@@ -322,6 +322,12 @@ impl Facts {
         if line.capacity() <= KEEP {
             LINE.set(line);
         }
+    }
+
+    /// Whether a line of evidence saying `what` is kept: there is room, and it
+    /// repeats none kept.
+    fn would_keep(&self, what: &str) -> bool {
+        self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|e| e.what == what)
     }
 
     fn set_local_from(&mut self, addr: &str) {
@@ -1276,8 +1282,7 @@ impl Facts {
         self.source_remote |= o.source_remote;
         self.target_remote |= o.target_remote;
         for e in &o.evidence {
-            if self.evidence.len() < MAX_EVIDENCE && !self.evidence.iter().any(|x| x.what == e.what)
-            {
+            if self.would_keep(&e.what) {
                 self.evidence.push(e.clone());
             }
         }

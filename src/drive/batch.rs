@@ -76,9 +76,9 @@ pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
 /// searched as fast as 8 MiB ones and kept a 128 MiB file's peak RSS at 25 MiB
 /// instead of 39 (issue 21).
 pub const DEFAULT_CHUNK_SIZE: u64 = 2 << 20;
-/// Default bound of one unit's queue of records. The writer is the bound on a dense
-/// log, so a deeper queue only holds more records: 2 MiB took a 64 MiB log at 50 %
-/// events from 33 to 22 MiB peak RSS, at the same speed (issue 21).
+/// Default bound of one unit's queue of records. 2 MiB took a 64 MiB log at 50 %
+/// events from 33 to 22 MiB peak RSS at the same speed, when the writer was the bound
+/// (issue 21, with glibc's malloc); a stream's blocks share it (`drive::blocks`).
 pub const DEFAULT_QUEUE_BYTES: usize = 2 << 20;
 
 /// From this size a lone plain file below the split threshold is searched in blocks on
