@@ -192,11 +192,8 @@ fn context_lines(plain_scan: bool) -> ContextLines {
     );
     ContextLines {
         pattern,
-        anchors: forms
-            .iter()
-            .chain(&version_forms)
-            .map(|f| f.anchor)
-            .collect(),
+        anchors: forms.iter().map(|f| f.anchor).collect(),
+        version_anchors: version_forms.iter().map(|f| f.anchor).collect(),
         follow: Some(follow),
         version_only,
     }

@@ -41,14 +41,17 @@ fn context_pattern_compiles_and_stays_on_one_line() {
         assert!(!follow.is_match(b"10:30:12 [ws] webchat connected conn=c"));
         assert!(!re.is_match(b"\n"));
         assert!(!re.is_match(b"author=mia"));
-        // The search looks for the anchors only: every match must hold one.
-        let hir = regex_syntax::Parser::new().parse(re.as_str()).unwrap();
-        assert!(
-            crate::search::rules::covered(&hir, &cx.anchors),
-            "{:?} does not cover {}",
-            cx.anchors,
-            re.as_str()
-        );
+        // The search looks for the anchors only: every match must hold one, and a
+        // line is asked a pattern only if it holds one of that pattern's anchors.
+        let version = cx.version_only.iter().map(|v| (v, &cx.version_anchors));
+        for (re, anchors) in std::iter::once((re, &cx.anchors)).chain(version) {
+            let hir = regex_syntax::Parser::new().parse(re.as_str()).unwrap();
+            assert!(
+                crate::search::rules::covered(&hir, anchors),
+                "{anchors:?} does not cover {}",
+                re.as_str()
+            );
+        }
     }
 }
 
@@ -313,6 +316,7 @@ fn anchors_with_context_fit_one_simd_search() {
         .iter()
         .flat_map(|r| r.anchors.iter().copied())
         .chain(context_pattern().anchors)
+        .chain(light_context_pattern().version_anchors)
         .collect();
     all.sort_unstable();
     all.dedup();

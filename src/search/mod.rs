@@ -24,7 +24,7 @@ use crate::record::Record;
 use crate::search::lines::{Fill, LineBuffer, LineCounter, Position};
 use crate::search::parse::Parser;
 use crate::search::redact::Redactor;
-use crate::search::rules::{CategorySet, Classification, Rules, RulesError};
+use crate::search::rules::{CategorySet, Classification, ContextAnchors, Rules, RulesError};
 
 /// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
 /// syscalls on files, and a pipe returns what it has anyway).
@@ -88,9 +88,10 @@ pub struct ContextLines {
     pub follow: Option<AnyOf>,
     /// Lines handed over only for the client version they name (a plain scan's
     /// `← connect`): flagged [`Record::version_only`], they start no look-ahead, and
-    /// the diagnosis reads their version and nothing else. Their anchors are in
-    /// `anchors` too.
+    /// the diagnosis reads their version and nothing else.
     pub version_only: Option<regex::bytes::Regex>,
+    /// Literals of which every match of `version_only` holds at least one.
+    pub version_anchors: Vec<&'static str>,
 }
 
 /// Patterns a line matches when it matches any of them. Kept apart rather than
@@ -352,7 +353,9 @@ impl Searcher {
     /// context. The anchors join the rules' in the one whole-buffer search.
     pub fn with_context(&self, context: ContextLines) -> Result<Searcher, RulesError> {
         Ok(Searcher {
-            rules: self.rules.with_context_anchors(&context.anchors)?,
+            rules: self
+                .rules
+                .with_context_anchors(&context.anchors, &context.version_anchors)?,
             context: Some(context.pattern),
             follow: context.follow,
             version_only: context.version_only,
@@ -768,17 +771,18 @@ impl<'a> Scan<'a> {
                 // An anchor is a word most of whose lines are events, not all: the
                 // rules behind the line's anchors say which it is, before the full work.
                 let hay_line = lines::trim_cr(&hay[ls..le]);
-                let (class, context_anchor) = if m - ls < hay_line.len() {
+                let (class, anchors) = if m - ls < hay_line.len() {
                     rules.classify_line(hay_line, m - ls)
                 } else {
-                    (Classification::default(), false)
+                    (Classification::default(), ContextAnchors::default())
                 };
                 let confirmed = !class.categories.is_empty();
-                let context_hit =
-                    !confirmed && context_anchor && context.is_some_and(|cx| cx.is_match(hay_line));
+                let context_hit = !confirmed
+                    && anchors.context
+                    && context.is_some_and(|cx| cx.is_match(hay_line));
                 let version_hit = !confirmed
                     && !context_hit
-                    && context_anchor
+                    && anchors.version
                     && version_only.is_some_and(|v| v.is_match(hay_line));
                 if version_hit {
                     // Read for its version only: nothing below it is looked at, and a

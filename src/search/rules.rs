@@ -195,15 +195,45 @@ enum Finder {
     Automaton(AhoCorasick),
 }
 
+/// Which kinds of context line an anchor belongs to, or a line's anchors do (see
+/// [`Rules::with_context_anchors`]). A context pattern can match only a line that
+/// holds one of its anchors, so a line without one is not asked: a plain scan's
+/// every `← connect` line holds a version-only anchor and no other.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContextAnchors {
+    /// An anchor of the context pattern.
+    pub context: bool,
+    /// An anchor of the version-only pattern.
+    pub version: bool,
+}
+
+impl ContextAnchors {
+    const CONTEXT: ContextAnchors = ContextAnchors {
+        context: true,
+        version: false,
+    };
+    const VERSION: ContextAnchors = ContextAnchors {
+        context: false,
+        version: true,
+    };
+}
+
+impl std::ops::BitOrAssign for ContextAnchors {
+    fn bitor_assign(&mut self, other: ContextAnchors) {
+        self.context |= other.context;
+        self.version |= other.version;
+    }
+}
+
 /// The compiled rule table.
 #[derive(Clone, Debug)]
 pub struct Rules {
     finder: Finder,
     /// The anchors, by the finder's pattern id.
     anchors: Vec<&'static [u8]>,
-    /// Which anchors belong to the context lines of [`Rules::with_context_anchors`]
-    /// rather than to rules.
-    context_anchor: Vec<bool>,
+    /// Which context lines of [`Rules::with_context_anchors`] each anchor belongs
+    /// to (none: it is a rule's only).
+    context_anchor: Vec<ContextAnchors>,
     /// For each anchor, the rules that name it.
     anchor_rules: Vec<Vec<usize>>,
     /// Each rule alone, to confirm a candidate line cheaply. Compiled on first use
@@ -308,7 +338,7 @@ impl Rules {
         let anchors: Vec<&'static [u8]> = anchors.iter().map(|a| a.as_bytes()).collect();
         Ok(Rules {
             finder,
-            context_anchor: vec![false; anchors.len()],
+            context_anchor: vec![ContextAnchors::default(); anchors.len()],
             by_first_byte: by_first_byte(&anchors),
             anchors,
             anchor_rules,
@@ -319,21 +349,30 @@ impl Rules {
         })
     }
 
-    /// The same rules, whose search also finds `extra`: the literals of which every
-    /// context line holds one (see [`crate::search::ContextLines`]). One search over
-    /// the buffer then finds both events and context lines, instead of a second
-    /// pass for the context pattern.
-    pub fn with_context_anchors(&self, extra: &[&'static str]) -> Result<Rules, RulesError> {
+    /// The same rules, whose search also finds the literals of which every context
+    /// line holds one (`context`) and those of which every version-only line holds
+    /// one (`version`; see [`crate::search::ContextLines`]). One search over the
+    /// buffer then finds both events and context lines, instead of a second pass
+    /// for the context patterns.
+    pub fn with_context_anchors(
+        &self,
+        context: &[&'static str],
+        version: &[&'static str],
+    ) -> Result<Rules, RulesError> {
         let mut anchors: Vec<&'static [u8]> = self.anchors.clone();
         let mut anchor_rules = self.anchor_rules.clone();
         let mut context_anchor = self.context_anchor.clone();
-        for a in extra {
+        let kinds = context
+            .iter()
+            .map(|a| (a, ContextAnchors::CONTEXT))
+            .chain(version.iter().map(|a| (a, ContextAnchors::VERSION)));
+        for (a, kind) in kinds {
             match anchors.iter().position(|x| *x == a.as_bytes()) {
-                Some(i) => context_anchor[i] = true,
+                Some(i) => context_anchor[i] |= kind,
                 None => {
                     anchors.push(a.as_bytes());
                     anchor_rules.push(Vec::new());
-                    context_anchor.push(true);
+                    context_anchor.push(kind);
                 }
             }
         }
@@ -372,11 +411,11 @@ impl Rules {
         self.classify_line(line, at).0
     }
 
-    /// [`Rules::classify_at`], also saying whether the line holds a context anchor
-    /// (see [`Rules::with_context_anchors`]).
-    pub fn classify_line(&self, line: &[u8], at: usize) -> (Classification, bool) {
+    /// [`Rules::classify_at`], also saying which kinds of context anchor the line
+    /// holds (see [`Rules::with_context_anchors`]).
+    pub fn classify_line(&self, line: &[u8], at: usize) -> (Classification, ContextAnchors) {
         let mut out = Classification::default();
-        let mut context = false;
+        let mut context = ContextAnchors::default();
         let mut tested = [0u64; MAX_RULES / 64];
         let mut next = Some(at);
         while let Some(at) = next {
@@ -388,7 +427,7 @@ impl Rules {
                 if !self.anchors.get(i).is_some_and(|a| rest.starts_with(a)) {
                     continue;
                 }
-                context |= self.context_anchor.get(i).copied().unwrap_or(false);
+                context |= self.context_anchor.get(i).copied().unwrap_or_default();
                 for &r in self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice) {
                     let (word, bit) = (r / 64, 1u64 << (r % 64));
                     if tested[word] & bit != 0 {
