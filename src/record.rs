@@ -549,10 +549,23 @@ mod json {
         (control | quote | backslash) & lanes(0x80)
     }
 
+    /// Whether `c` needs an escape (what `ESCAPE` marks), in a form the compiler
+    /// runs on sixteen bytes at once.
+    fn needs_escape(c: u8) -> bool {
+        c < 0x20 || c == b'"' || c == b'\\'
+    }
+
     /// The index of the first byte of `b` from `at` on that needs an escape, or
     /// `b.len()`. Log text rarely needs one (JSON-format lines are the exception,
-    /// full of quotes), so eight bytes are tested at a time.
+    /// full of quotes): sixteen bytes are skipped at a time while none does (one
+    /// vector comparison each), then eight at a time find the byte.
     fn next_escape(b: &[u8], mut at: usize) -> usize {
+        while let Some(chunk) = b.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+            if chunk.iter().fold(false, |any, &c| any | needs_escape(c)) {
+                break;
+            }
+            at += 16;
+        }
         while let Some(chunk) = b.get(at..).and_then(<[u8]>::first_chunk::<8>) {
             let hits = escape_lanes(u64::from_le_bytes(*chunk));
             if hits != 0 {
