@@ -202,11 +202,13 @@ impl Incident {
 /// The key both a full connection id and its ws-log short form map to.
 pub fn conn_key(conn: &str) -> String {
     let c = conn.trim();
-    if c.contains('…') {
+    // Counted and cut in place (every record with a `conn=` asks): no `Vec<char>`,
+    // and no walk over characters for an ASCII id (all of them but a short form).
+    let ascii = c.is_ascii();
+    if !ascii && c.contains('…') {
         return c.to_string();
     }
-    // Counted and cut in place (every record with a `conn=` asks): no `Vec<char>`.
-    let n = c.chars().count();
+    let n = if ascii { c.len() } else { c.chars().count() };
     let uuid = n == 36 && c.bytes().filter(|&b| b == b'-').count() == 4;
     let (head, tail) = if uuid {
         (8, 4)
@@ -215,8 +217,14 @@ pub fn conn_key(conn: &str) -> String {
     } else {
         return c.to_string();
     };
-    let head_end = c.char_indices().nth(head).map_or(c.len(), |(i, _)| i);
-    let tail_start = c.char_indices().nth(n - tail).map_or(c.len(), |(i, _)| i);
+    let byte_at = |chars: usize| {
+        if ascii {
+            chars
+        } else {
+            c.char_indices().nth(chars).map_or(c.len(), |(i, _)| i)
+        }
+    };
+    let (head_end, tail_start) = (byte_at(head), byte_at(n - tail));
     let mut k = String::with_capacity(head_end + '…'.len_utf8() + (c.len() - tail_start));
     k.push_str(&c[..head_end]);
     k.push('…');

@@ -616,7 +616,10 @@ impl Facts {
         }
         // A pending request's fields as `openclaw devices list --json` or a paste
         // shows them (`"reason": "not-paired",`, `reason: scope-upgrade`).
-        if let Some(("reason", r)) = crate::search::span::field(first_line(&rec.text).trim())
+        // (Most texts start with a time or a tag: the key is looked at first.)
+        let first = first_line(&rec.text).trim();
+        if first.trim_start_matches('"').starts_with("reason")
+            && let Some(("reason", r)) = crate::search::span::field(first)
             && let Some(sub) = RequestKind::from_word(r)
         {
             self.pairing = true;
