@@ -647,6 +647,29 @@ mod tests {
     }
 
     #[test]
+    fn a_line_says_which_kinds_of_context_anchor_it_holds() {
+        // `airing` is a rule's anchor too: marked, it keeps its rules.
+        let rules = Rules::new()
+            .unwrap()
+            .with_context_anchors(&["OpenClaw 20", "airing"], &["← connect "])
+            .unwrap();
+        let kinds = |line: &str| {
+            let at = rules.find_at(line.as_bytes(), 0).map(|(m, _)| m).unwrap();
+            rules.classify_line(line.as_bytes(), at)
+        };
+        let (class, seen) = kinds("[ws] ← connect client=cli version=2026.11.2");
+        assert!(class.categories.is_empty());
+        assert_eq!((seen.context, seen.version), (false, true));
+        let (_, seen) = kinds("OpenClaw 2026.11.2 (abc1234)");
+        assert_eq!((seen.context, seen.version), (true, false));
+        let (class, seen) = kinds("[ws] ← connect scopes=operator.pairing: pairing required");
+        assert!(class.categories.contains(Category::Pairing));
+        assert_eq!((seen.context, seen.version), (true, true));
+        let (_, seen) = kinds("device pairing approved");
+        assert_eq!((seen.context, seen.version), (true, false));
+    }
+
+    #[test]
     fn every_match_holds_an_anchor() {
         // This is what makes searching for anchors alone exact: a line a rule
         // matches always holds one of that rule's anchors.
