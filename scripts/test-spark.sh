@@ -33,6 +33,8 @@ if [ -z "${CLAWSCAN:-}" ]; then
     cargo build --quiet --locked
     CLAWSCAN="${CARGO_TARGET_DIR:-target}/debug/clawscan"
 fi
+# Spark's executors would only say that the job failed.
+[ -x "$CLAWSCAN" ] || { echo "test-spark.sh: no clawscan binary at $CLAWSCAN" >&2; exit 1; }
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

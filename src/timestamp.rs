@@ -57,8 +57,9 @@ impl UtcStamp {
     /// date-time without an offset (its zone is unknown).
     pub fn parse(s: &str) -> Option<UtcStamp> {
         let b = s.as_bytes();
-        // Digits only (no sign, no space), at most four: folded by hand, since
-        // `str::parse` costs more than the rest of the stamp (every record has one).
+        // Digits only (no sign, no space), two or four of them: folded by hand,
+        // since `str::parse` costs more than the rest of the stamp (every record has
+        // one). Every range asked is non-empty (an empty one would read as 0).
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             b.get(r)?.iter().try_fold(0i64, |n, &c| {
                 c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))

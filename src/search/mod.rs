@@ -90,7 +90,10 @@ pub struct ContextLines {
     /// `← connect`): flagged [`Record::version_only`], they start no look-ahead, and
     /// the diagnosis reads their version and nothing else.
     pub version_only: Option<regex::bytes::Regex>,
-    /// Literals of which every match of `version_only` holds at least one.
+    /// Literals of which every match of `version_only` holds at least one. A line
+    /// is asked `version_only` only when it holds one of them (and `pattern` only
+    /// when it holds one of `anchors`), so a pattern whose anchors are left out is
+    /// never asked.
     pub version_anchors: Vec<&'static str>,
 }
 
@@ -352,6 +355,10 @@ impl Searcher {
     /// having every line parsed. Lines longer than `max_line_bytes` are never
     /// context. The anchors join the rules' in the one whole-buffer search.
     pub fn with_context(&self, context: ContextLines) -> Result<Searcher, RulesError> {
+        debug_assert!(
+            context.version_only.is_none() || !context.version_anchors.is_empty(),
+            "a version-only pattern without anchors would never be asked"
+        );
         Ok(Searcher {
             rules: self
                 .rules

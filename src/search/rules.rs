@@ -197,8 +197,8 @@ enum Finder {
 
 /// Which kinds of context line an anchor belongs to, or a line's anchors do (see
 /// [`Rules::with_context_anchors`]). A context pattern can match only a line that
-/// holds one of its anchors, so a line without one is not asked: a plain scan's
-/// every `← connect` line holds a version-only anchor and no other.
+/// holds one of its anchors, so a line without one is not asked: most of a plain
+/// scan's `← connect` lines hold a version-only anchor and no context one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ContextAnchors {
     /// An anchor of the context pattern.
