@@ -579,6 +579,23 @@ mod json {
         at
     }
 
+    #[cfg(test)]
+    #[test]
+    fn the_three_escape_tests_agree() {
+        // The table, the eight-lane word test and the per-byte test say the same of
+        // every byte, in every lane.
+        for c in 0..=u8::MAX {
+            let table = ESCAPE[usize::from(c)] != 0;
+            assert_eq!(needs_escape(c), table, "{c:#04x}");
+            for lane in 0..8 {
+                let mut word = [b'a'; 8];
+                word[lane] = c;
+                let hits = escape_lanes(u64::from_le_bytes(word));
+                assert_eq!(hits != 0, table, "{c:#04x} in lane {lane}");
+            }
+        }
+    }
+
     /// The string, quoted and escaped: runs of plain bytes are copied whole.
     pub(super) fn string(out: &mut Vec<u8>, s: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";

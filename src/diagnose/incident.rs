@@ -1674,6 +1674,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pasted_reason_field_names_the_request() {
+        // As `openclaw devices list --json` prints it (quoted, indented, with a
+        // comma) and as a paste shows it bare: the record's own first line.
+        for (line, sub) in [
+            (r#"      "reason": "not-paired","#, RequestKind::NotPaired),
+            ("  reason: scope-upgrade", RequestKind::ScopeUpgrade),
+        ] {
+            let f = facts(&[line]);
+            assert!(f.pairing && f.pending, "{line}");
+            assert_eq!(f.sub, Some(sub), "{line}");
+        }
+        // A key that only starts like it is not the field.
+        let f = facts(&[r#"  "reasonCode": "not-paired","#]);
+        assert_eq!(f.sub, None);
+    }
+
+    #[test]
     fn role_upgrade_on_loopback_is_variant_1() {
         let f = facts(&[
             "[gateway] security audit: device access upgrade requested reason=role-upgrade device=9f2c ip=unknown-ip auth=token roleFrom=<none> roleTo=node scopesFrom=<none> scopesTo=<none> client=node-host conn=c1",
