@@ -757,9 +757,7 @@ fn read_chunk<'b>(
 ) -> io::Result<&'b [u8]> {
     let len = usize::try_from(end - start).map_err(io::Error::other)?;
     let f = File::open(&file.path)?;
-    if buf.len() < len {
-        buf.resize(len, 0);
-    }
+    super::grow_exact(buf, len);
     let data = &mut buf[..len];
     read_exact_at(&f, data, start).map_err(|e| {
         if e.kind() == io::ErrorKind::UnexpectedEof {

@@ -437,9 +437,7 @@ impl Shared {
             }
             short = false;
             if read_next {
-                if buf.len() < filled + read_size {
-                    buf.resize(filled + read_size, 0);
-                }
+                super::grow_exact(&mut buf, filled + read_size);
                 let n = match reader.read(&mut buf[filled..filled + read_size]) {
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -497,9 +495,7 @@ impl Shared {
                 // The rest goes to the front of the next buffer.
                 let mut next = self.hub.lock().free.pop().unwrap_or_default();
                 let rest = filled - cut;
-                if next.len() < rest + read_size {
-                    next.resize(rest + read_size, 0);
-                }
+                super::grow_exact(&mut next, rest + read_size);
                 next[..rest].copy_from_slice(&buf[cut..filled]);
                 let block_at = at;
                 at = at.after(&buf[..cut]);
@@ -514,9 +510,7 @@ impl Shared {
                 match self.long_line(plan, reader, &buf[..filled], at)? {
                     LongEnd::Ended(end) => return Some(end),
                     LongEnd::More { rest, after } => {
-                        if buf.len() < rest.len() {
-                            buf.resize(rest.len(), 0);
-                        }
+                        super::grow_exact(&mut buf, rest.len());
                         buf[..rest.len()].copy_from_slice(&rest);
                         filled = rest.len();
                         scanned = filled;

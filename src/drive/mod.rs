@@ -12,6 +12,17 @@ mod hub;
 
 pub use hub::WorkerPanicked;
 
+/// Makes `buf` at least `len` bytes long, allocating no more than that. A read
+/// buffer grown by `Vec::resize` doubles its capacity, and buffers that are reused
+/// keep it: a block's buffer of 128 KiB and a line's rest held 256 KiB, and there
+/// are several in flight (issue 21, a stream's memory).
+pub(crate) fn grow_exact(buf: &mut Vec<u8>, len: usize) {
+    if buf.len() < len {
+        buf.reserve_exact(len - buf.len());
+        buf.resize(len, 0);
+    }
+}
+
 // Every driver against the reference and each other (tests only).
 #[cfg(test)]
 mod tester;

@@ -127,8 +127,11 @@ pub fn decode<R: Read + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
             ));
         }
     };
-    // The peeked bytes, then the rest of the stream.
-    let stream = io::Cursor::new(head).chain(reader);
+    let stream = Rejoined {
+        head,
+        at: 0,
+        rest: reader,
+    };
     let reader: Box<dyn Read + Send> = match format {
         Format::Plain => Box::new(stream),
         Format::Gzip => Box::new(Labelled {
@@ -142,6 +145,31 @@ pub fn decode<R: Read + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
         }
     };
     Ok(Decoded { format, reader })
+}
+
+/// The peeked bytes, then the rest of the stream (what `Cursor::chain` does, but the
+/// peek's buffer, a whole read of 256 KiB, is freed once it has been read instead of
+/// being held for the rest of the run: issue 21, a stream's memory).
+struct Rejoined<R> {
+    head: Vec<u8>,
+    at: usize,
+    rest: R,
+}
+
+impl<R: Read> Read for Rejoined<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            if self.at == self.head.len() {
+                self.head = Vec::new();
+                self.at = 0;
+            }
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
 }
 
 /// Marks errors of the underlying stream (a failing disk, a closed pipe) so that
@@ -243,6 +271,27 @@ mod tests {
         let mut buf = vec![0u8; DEFAULT_READ_SIZE];
         assert_eq!(r.read(&mut buf).unwrap(), DEFAULT_READ_SIZE);
         assert_eq!(r.read(&mut buf).unwrap(), DEFAULT_READ_SIZE);
+    }
+
+    #[test]
+    fn the_peek_is_read_in_pieces_then_the_rest_and_its_buffer_freed() {
+        let mut r = Rejoined {
+            head: b"abcde".to_vec(),
+            at: 0,
+            rest: io::Cursor::new(b"fgh".to_vec()),
+        };
+        let mut buf = [0u8; 2];
+        let mut got = Vec::new();
+        assert_eq!(r.read(&mut []).unwrap(), 0, "an empty read reads nothing");
+        for _ in 0..3 {
+            let n = r.read(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        // The peek ends a read short of its size, as `Cursor::chain` does.
+        assert_eq!(got, b"abcde");
+        assert_eq!(r.head.capacity(), 0);
+        r.read_to_end(&mut got).unwrap();
+        assert_eq!(got, b"abcdefgh");
     }
 
     #[test]

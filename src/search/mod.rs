@@ -763,6 +763,9 @@ impl<'a> Scan<'a> {
             // or not the gateway was writing to a terminal. Line ends are kept, so
             // line numbers agree; offsets are read from the raw block.
             scratch.clear();
+            // Exactly: grown by doubling, a block's scratch held twice its size for
+            // the rest of the run (the stripped text is never longer than the raw).
+            scratch.reserve_exact(raw.len());
             ansi::strip_into(raw, &mut scratch);
             &scratch
         } else {
