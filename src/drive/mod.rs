@@ -26,3 +26,17 @@ pub(crate) fn grow_exact(buf: &mut Vec<u8>, len: usize) {
 // Every driver against the reference and each other (tests only).
 #[cfg(test)]
 mod tester;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_buffer_grows_to_exactly_the_length_asked_and_keeps_its_bytes() {
+        let mut buf = vec![7u8; 100];
+        super::grow_exact(&mut buf, 150);
+        assert_eq!((buf.len(), buf.capacity()), (150, 150));
+        assert!(buf[..100].iter().all(|&b| b == 7) && buf[100..].iter().all(|&b| b == 0));
+        // Never shrinks.
+        super::grow_exact(&mut buf, 120);
+        assert_eq!(buf.len(), 150);
+    }
+}
