@@ -255,15 +255,15 @@ enum Bit {
 /// that share one share the pattern), and a key found is a phrase found only if the
 /// whole phrase follows where the key starts. The search reports every occurrence of
 /// every key (Standard semantics, overlapping), so every occurrence of every phrase
-/// is tested. The trie of the keys has 963 states where that of the whole phrases
-/// had 2,195: its DFA is 0.5 MB instead of 1.1, which was the largest single part of
-/// a stream's memory, and builds in 12 M instructions instead of 22 (issue 21). A
-/// record reads as fast either way.
+/// is tested. The Latin set's trie of keys has 963 states where that of its whole
+/// phrases had 2,195: its DFA is 0.5 MB instead of 1.1, which was the largest single
+/// part of a stream's memory, and builds in 12 M instructions instead of 22 (issue
+/// 21). A record reads as fast either way.
 ///
 /// Two forms of it: a DFA reads a record about four times faster than the NFA (~6 k
 /// instructions against ~25 k, measured with the whole phrases), but its build costs
-/// more than a pasted excerpt costs to read whole, so the first records are read with the quick-to-build NFA and the DFA is
-/// built only for a long input.
+/// more than a pasted excerpt costs to read whole, so the first records are read
+/// with the quick-to-build NFA and the DFA is built only for a long input.
 struct PhraseSet {
     phrases: Vec<&'static str>,
     bits: Vec<Bit>,
@@ -314,13 +314,13 @@ impl PhraseSet {
         } else {
             (&self.nfa, AhoCorasickKind::ContiguousNFA)
         };
-        // A few hundred short literals are far below the automata's limits (a test
+        // About a hundred short literals are far below the automata's limits (a test
         // builds both forms): failing here would be a bug in the table, not the input.
         #[allow(clippy::expect_used)]
         let aut = cell.get_or_init(|| {
             // Standard semantics, so that an overlapping search reports every key
-            // at every place it ends (one may sit inside another: `Approve the new`
-            // in `Approve the new role`).
+            // at every place it ends (one may sit inside another: `metadata` in
+            // `metadata upg`, the key of `metadata upgrade`).
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .kind(Some(kind))
@@ -368,12 +368,12 @@ fn has_cjk(s: &str) -> bool {
 
 /// Whether this record is read with the DFAs (see [`PhraseSet`]).
 fn use_dfa() -> bool {
-    /// Records read before the DFA pays for itself (~12 M instructions to build over
-    /// thousands saved a record). 1,024 measured worse on an 8 MB log at 1 % events:
-    /// it has 537 records but more lines read for the diagnosis, and building the
-    /// DFA cost 18 M more instructions in all (issue 21). With the cheaper DFA of the
-    /// phrases' keys it is still worse there (+7 M) and on 2 MB at 10 % (+3 M), for
-    /// 6 M less on 8 MB at 10 and 50 %.
+    /// Records read before the DFA pays for itself (~12 M instructions to build, and
+    /// the NFA costs ~19 k more a record). 1,024 measured worse on an 8 MB log at 1 %
+    /// events: it has 537 records but more lines read for the diagnosis, and building
+    /// the DFA cost 18 M more instructions in all (issue 21). With the keys' cheaper
+    /// DFA, 1,024 still costs 7 M more there and 3 M more on 2 MB at 10 %, and saves
+    /// 6 M on 8 MB at 10 and 50 %.
     const NFA_RECORDS: u64 = 2048;
     static SEEN: AtomicU64 = AtomicU64::new(0);
     if SEEN.load(Ordering::Relaxed) < NFA_RECORDS {
@@ -742,8 +742,12 @@ mod tests {
                 set.phrases_of_key.iter().map(Vec::len).sum::<usize>(),
                 set.phrases.len()
             );
-            for (k, of) in set.keys.iter().zip(&set.phrases_of_key) {
-                assert!(of.iter().all(|&p| set.phrases[p].as_bytes().starts_with(k)));
+            for (i, (k, of)) in set.keys.iter().zip(&set.phrases_of_key).enumerate() {
+                assert_eq!(set.keys.iter().position(|j| j == k), Some(i), "{k:?} twice");
+                for &p in of {
+                    let p = set.phrases[p].as_bytes();
+                    assert_eq!(*k, &p[..p.len().min(KEY_BYTES)]);
+                }
             }
             set.each(true, b"", |_, _| {});
         }
@@ -810,6 +814,24 @@ mod tests {
             text in proptest::collection::vec(piece(), 0..8).prop_map(|v| v.concat()),
             message in proptest::collection::vec(piece(), 0..6).prop_map(|v| v.concat()),
         ) {
+            let f = LineFacts::of(&rec(&text, &message));
+            for (i, p) in TEXT_PHRASES.iter().enumerate() {
+                prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);
+            }
+            let m = message.trim_start();
+            for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+                prop_assert_eq!(f.message_has(MessagePhrase(i as u8)), m.contains(p), "{:?}", p);
+            }
+        }
+
+        /// The same when the message ends the text, as in every format but JSON (one
+        /// pass, and a message phrase counts only where it starts in the message).
+        #[test]
+        fn bits_say_what_contains_says_when_the_message_ends_the_text(
+            head in proptest::collection::vec(piece(), 0..5).prop_map(|v| v.concat()),
+            message in proptest::collection::vec(piece(), 0..5).prop_map(|v| v.concat()),
+        ) {
+            let text = format!("{head}{message}");
             let f = LineFacts::of(&rec(&text, &message));
             for (i, p) in TEXT_PHRASES.iter().enumerate() {
                 prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);

@@ -33,7 +33,9 @@ mod tests {
     fn a_buffer_grows_to_exactly_the_length_asked_and_keeps_its_bytes() {
         let mut buf = vec![7u8; 100];
         super::grow_exact(&mut buf, 150);
-        assert_eq!((buf.len(), buf.capacity()), (150, 150));
+        // `reserve_exact` may leave a little more; doubling would leave 200.
+        assert_eq!(buf.len(), 150);
+        assert!(buf.capacity() < 200, "{}", buf.capacity());
         assert!(buf[..100].iter().all(|&b| b == 7) && buf[100..].iter().all(|&b| b == 0));
         // Never shrinks.
         super::grow_exact(&mut buf, 120);

@@ -147,9 +147,9 @@ pub fn decode<R: Read + Send + 'static>(mut reader: R) -> io::Result<Decoded> {
     Ok(Decoded { format, reader })
 }
 
-/// The peeked bytes, then the rest of the stream (what `Cursor::chain` does, but the
-/// peek's buffer, a whole read of 256 KiB, is freed once it has been read instead of
-/// being held for the rest of the run: issue 21, a stream's memory).
+/// The peeked bytes, then the rest of the stream: what `Read::chain` on a `Cursor`
+/// does, but the peek's buffer, a whole read of 256 KiB, is freed once it has been
+/// read instead of being held for the rest of the run (issue 21, a stream's memory).
 struct Rejoined<R> {
     head: Vec<u8>,
     at: usize,
