@@ -807,6 +807,24 @@ mod tests {
         ]
     }
 
+    /// Every bit of a record with this text and message is what `str::contains` says.
+    fn bits_match_contains(text: &str, message: &str) -> Result<(), TestCaseError> {
+        let f = LineFacts::of(&rec(text, message));
+        for (i, p) in TEXT_PHRASES.iter().enumerate() {
+            prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);
+        }
+        let m = message.trim_start();
+        for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+            prop_assert_eq!(
+                f.message_has(MessagePhrase(i as u8)),
+                m.contains(p),
+                "{:?}",
+                p
+            );
+        }
+        Ok(())
+    }
+
     proptest! {
         /// A bit is set exactly when the phrase occurs (what `str::contains` says).
         #[test]
@@ -814,14 +832,7 @@ mod tests {
             text in proptest::collection::vec(piece(), 0..8).prop_map(|v| v.concat()),
             message in proptest::collection::vec(piece(), 0..6).prop_map(|v| v.concat()),
         ) {
-            let f = LineFacts::of(&rec(&text, &message));
-            for (i, p) in TEXT_PHRASES.iter().enumerate() {
-                prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);
-            }
-            let m = message.trim_start();
-            for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
-                prop_assert_eq!(f.message_has(MessagePhrase(i as u8)), m.contains(p), "{:?}", p);
-            }
+            bits_match_contains(&text, &message)?;
         }
 
         /// The same when the message ends the text, as in every format but JSON (one
@@ -832,14 +843,7 @@ mod tests {
             message in proptest::collection::vec(piece(), 0..5).prop_map(|v| v.concat()),
         ) {
             let text = format!("{head}{message}");
-            let f = LineFacts::of(&rec(&text, &message));
-            for (i, p) in TEXT_PHRASES.iter().enumerate() {
-                prop_assert_eq!(f.text_has(TextPhrase(i as u8)), text.contains(p), "{:?}", p);
-            }
-            let m = message.trim_start();
-            for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
-                prop_assert_eq!(f.message_has(MessagePhrase(i as u8)), m.contains(p), "{:?}", p);
-            }
+            bits_match_contains(&text, &message)?;
         }
     }
 }
