@@ -794,14 +794,32 @@ impl<'a> Scan<'a> {
             let context = self.searcher.context.as_ref();
             let version_only = self.searcher.version_only.as_ref();
             // One search finds the anchors of events and of context lines alike.
-            while let Some((m, _)) = rules.find_at(hay, from) {
+            // `known`: the search has gone on from `.0` and found `.1` first.
+            let mut known: Option<(usize, Option<usize>)> = None;
+            loop {
+                let next = match known {
+                    Some((searched, first))
+                        if searched <= from && first.is_none_or(|m| m >= from) =>
+                    {
+                        first
+                    }
+                    _ => rules.find_at(hay, from).map(|(m, _)| m),
+                };
+                let Some(m) = next else {
+                    break;
+                };
                 let ls = lines::line_start(hay, m);
                 let le = lines::line_end(hay, m);
                 // An anchor is a word most of whose lines are events, not all: the
                 // rules behind the line's anchors say which it is, before the full work.
                 let hay_line = lines::trim_cr(&hay[ls..le]);
                 let (class, anchors) = if m - ls < hay_line.len() {
-                    rules.classify_line(hay_line, m - ls)
+                    let line_end = ls + hay_line.len();
+                    let (class, anchors, next) = rules.classify_in(hay, ls, line_end, m);
+                    // The search went on past the line: where the next line to test
+                    // starts, unless the lines below this one are taken with it.
+                    known = Some((line_end, next));
+                    (class, anchors)
                 } else {
                     (Classification::default(), ContextAnchors::default())
                 };

@@ -234,8 +234,16 @@ pub struct Rules {
     /// Which context lines of [`Rules::with_context_anchors`] each anchor belongs
     /// to (none: it is a rule's only).
     context_anchor: Vec<ContextAnchors>,
-    /// For each anchor, the rules that name it.
+    /// For each anchor, the rules that name it and are asked as regexes: those
+    /// whose pattern is not a plain set of strings (see `literal_checks`).
     anchor_rules: Vec<Vec<usize>>,
+    /// For each anchor, the strings of the rules that name it whose pattern is a
+    /// finite set of strings (most of the table): such a rule matches a line if and
+    /// only if one of its strings is in it, and each string holds one of the rule's
+    /// anchors, so comparing bytes where an anchor starts answers for it with no
+    /// regex (a regex asked ~460 instructions a line, and an event line holding
+    /// `1008`, `pairing` and `required` asked some twenty).
+    anchor_literals: Vec<Vec<LiteralCheck>>,
     /// Each rule alone, to confirm a candidate line cheaply. Compiled on first use
     /// (shared by every clone and thread): a log meets a handful of the rules, and
     /// compiling all of them took most of the start-up, which a short paste pays
@@ -294,6 +302,90 @@ impl Classification {
     }
 }
 
+/// What the anchors of one line said so far: the rules they matched, the kinds of
+/// context anchor among them, and which rules were tested.
+#[derive(Default)]
+struct Found {
+    class: Classification,
+    context: ContextAnchors,
+    tested: [u64; MAX_RULES / 64],
+}
+
+impl Found {
+    fn is_tested(&self, r: usize) -> bool {
+        self.tested[r / 64] & (1u64 << (r % 64)) != 0
+    }
+
+    fn set_tested(&mut self, r: usize) {
+        self.tested[r / 64] |= 1u64 << (r % 64);
+    }
+}
+
+/// One string of a rule whose pattern is a finite set of strings, under one of
+/// the rule's anchors: where that anchor starts `back` bytes into `text`.
+#[derive(Clone, Debug)]
+struct LiteralCheck {
+    rule: usize,
+    back: usize,
+    /// The byte of `text` compared first: the one after the anchor (the first
+    /// if the anchor ends the string).
+    probe: usize,
+    text: Box<[u8]>,
+}
+
+/// The most strings a rule may have and still be compared as strings: a few
+/// patterns spell out dozens (`(?:role|scope|metadata) upgrade …`), each one more
+/// comparison at every place of their anchor, where their regex costs the same
+/// whatever their number.
+const MAX_STRINGS: usize = 16;
+
+/// A rule's strings, each under the first of the rule's anchors it holds.
+type Strings = Vec<(&'static str, LiteralCheck)>;
+
+/// The strings rule `rule`'s pattern matches, if they are a finite set (no
+/// repetition without bound, no class too large to spell out, no look-around),
+/// each with the first of `anchors` it holds. `None` if the pattern is not such a
+/// set, or has more than [`MAX_STRINGS`], or a string holds none of the anchors
+/// (then the rule is asked as a regex).
+fn literal_checks(
+    hir: &regex_syntax::hir::Hir,
+    rule: usize,
+    anchors: &[&'static str],
+) -> Option<Strings> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // `\b`, `^` and `$` hold between bytes: the extractor reads them as empty
+    // strings, which would make `\bauth\b` the same as `auth`.
+    if !hir.properties().look_set().is_empty() {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let strings = seq.literals()?;
+    // Exact: each string is a whole match, and together they are every match.
+    if strings.is_empty()
+        || strings.len() > MAX_STRINGS
+        || !strings.iter().all(|l| l.is_exact() && !l.is_empty())
+    {
+        return None;
+    }
+    strings
+        .iter()
+        .map(|l| {
+            let text = l.as_bytes();
+            anchors.iter().find_map(|a| {
+                let back = text.windows(a.len()).position(|w| w == a.as_bytes())?;
+                let after = back + a.len();
+                let check = LiteralCheck {
+                    rule,
+                    back,
+                    probe: if after < text.len() { after } else { 0 },
+                    text: Box::from(text),
+                };
+                Some((*a, check))
+            })
+        })
+        .collect()
+}
+
 impl Rules {
     /// Compiles [`RULES`].
     pub fn new() -> Result<Rules, RulesError> {
@@ -314,21 +406,35 @@ impl Rules {
             .collect();
         anchors.sort_unstable();
         anchors.dedup();
-        let anchor_rules = anchors
-            .iter()
-            .map(|a| {
-                (0..table.len())
-                    .filter(|&i| table[i].anchors.contains(a))
-                    .collect()
-            })
-            .collect();
+        let mut languages = Vec::with_capacity(table.len());
         for r in table {
             // Parsing is a small part of compiling, and finds every error but a
             // size limit, which no rule of the table comes near (a test compiles
             // them all).
-            regex_automata::util::syntax::parse_with(r.pattern, &single_syntax())
+            let hir = regex_automata::util::syntax::parse_with(r.pattern, &single_syntax())
                 .map_err(|e| RulesError::Pattern(e.to_string()))?;
+            languages.push(literal_checks(&hir, languages.len(), r.anchors));
         }
+        let anchor_rules = anchors
+            .iter()
+            .map(|a| {
+                (0..table.len())
+                    .filter(|&i| table[i].anchors.contains(a) && languages[i].is_none())
+                    .collect()
+            })
+            .collect();
+        let anchor_literals = anchors
+            .iter()
+            .map(|a| {
+                languages
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .filter(|(anchor, _)| anchor == a)
+                    .map(|(_, check)| check.clone())
+                    .collect()
+            })
+            .collect();
         let singles = table.iter().map(|_| OnceLock::new()).collect();
         let finder = build_finder(&anchors)?;
         let rows = table
@@ -342,6 +448,7 @@ impl Rules {
             by_first_byte: by_first_byte(&anchors),
             anchors,
             anchor_rules,
+            anchor_literals,
             singles,
             pieces: OnceLock::new(),
             patterns,
@@ -361,6 +468,7 @@ impl Rules {
     ) -> Result<Rules, RulesError> {
         let mut anchors: Vec<&'static [u8]> = self.anchors.clone();
         let mut anchor_rules = self.anchor_rules.clone();
+        let mut anchor_literals = self.anchor_literals.clone();
         let mut context_anchor = self.context_anchor.clone();
         let kinds = context
             .iter()
@@ -372,6 +480,7 @@ impl Rules {
                 None => {
                     anchors.push(a.as_bytes());
                     anchor_rules.push(Vec::new());
+                    anchor_literals.push(Vec::new());
                     context_anchor.push(kind);
                 }
             }
@@ -382,6 +491,7 @@ impl Rules {
             anchors,
             context_anchor,
             anchor_rules,
+            anchor_literals,
             ..self.clone()
         })
     }
@@ -401,12 +511,14 @@ impl Rules {
     }
 
     /// Classifies one line (without its line terminator), given that its first
-    /// anchor starts at `line[at..]`: tests the rules of every anchor in the line,
-    /// each rule once. Exact, because every match of a rule holds one of its anchors
-    /// (the tests prove it), and much cheaper than asking every pattern at once: a
-    /// line holds one or two anchors, so a handful of small regexes run, where the
-    /// set's overlapping search drives one automaton for all the patterns. Ordinary
-    /// lines that merely contain an anchor word come out empty.
+    /// anchor starts at `line[at..]`: tests the rules of every anchor in the line.
+    /// A rule that is a set of strings is compared where its anchor starts, the
+    /// others are asked as regexes, each once. Exact, because every match of a rule
+    /// holds one of its anchors (the tests prove it), and much cheaper than asking
+    /// every pattern at once: a line holds one or two anchors, so a few comparisons
+    /// and a handful of small regexes run, where the set's overlapping search
+    /// drives one automaton for all the patterns. Ordinary lines that merely
+    /// contain an anchor word come out empty.
     pub fn classify_at(&self, line: &[u8], at: usize) -> Classification {
         self.classify_line(line, at).0
     }
@@ -414,34 +526,78 @@ impl Rules {
     /// [`Rules::classify_at`], also saying which kinds of context anchor the line
     /// holds (see [`Rules::with_context_anchors`]).
     pub fn classify_line(&self, line: &[u8], at: usize) -> (Classification, ContextAnchors) {
-        let mut out = Classification::default();
-        let mut context = ContextAnchors::default();
-        let mut tested = [0u64; MAX_RULES / 64];
+        let mut found = Found::default();
         let mut next = Some(at);
         while let Some(at) = next {
-            let rest = &line[at..];
-            let first = rest
-                .first()
-                .map_or(&[][..], |&b| &self.by_first_byte[usize::from(b)]);
-            for &i in first {
-                if !self.anchors.get(i).is_some_and(|a| rest.starts_with(a)) {
-                    continue;
-                }
-                context |= self.context_anchor.get(i).copied().unwrap_or_default();
-                for &r in self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice) {
-                    let (word, bit) = (r / 64, 1u64 << (r % 64));
-                    if tested[word] & bit != 0 {
-                        continue;
-                    }
-                    tested[word] |= bit;
-                    if self.single(r).is_some_and(|re| re.is_match(line)) {
-                        out.add_rule(r, &self.rows);
-                    }
-                }
-            }
+            self.anchors_at(line, at, &mut found);
             next = self.find_at(line, at + 1).map(|(m, _)| m);
         }
-        (out, context)
+        (found.class, found.context)
+    }
+
+    /// [`Rules::classify_line`] for the line `hay[ls..le]` (without its line
+    /// terminator) of a whole buffer, whose first anchor starts at `m`. The line's
+    /// other anchors are found by going on with the buffer's search, which also
+    /// finds the first anchor past the line: returned last, it is where the
+    /// buffer's search would go on from `le` (`None`: no anchor is left). Searching
+    /// the line alone again cost a little more (~1 % of the instructions on the
+    /// bench corpora): Teddy hands a haystack that short to a slower search, and
+    /// the bytes after the line were searched anyway.
+    pub fn classify_in(
+        &self,
+        hay: &[u8],
+        ls: usize,
+        le: usize,
+        m: usize,
+    ) -> (Classification, ContextAnchors, Option<usize>) {
+        let line = &hay[ls..le];
+        let mut found = Found::default();
+        let mut next = Some(m);
+        while let Some(at) = next.filter(|&at| at < le) {
+            self.anchors_at(line, at - ls, &mut found);
+            next = self.find_at(hay, at + 1).map(|(m, _)| m);
+        }
+        (found.class, found.context, next)
+    }
+
+    /// Tests the rules of every anchor that starts at `line[at..]` (the finder
+    /// reports one; another may start there too), each rule once a line.
+    fn anchors_at(&self, line: &[u8], at: usize, found: &mut Found) {
+        let rest = &line[at..];
+        let first = rest
+            .first()
+            .map_or(&[][..], |&b| &self.by_first_byte[usize::from(b)]);
+        for &i in first {
+            if !self.anchors.get(i).is_some_and(|a| rest.starts_with(a)) {
+                continue;
+            }
+            found.context |= self.context_anchor.get(i).copied().unwrap_or_default();
+            for c in self.anchor_literals.get(i).map_or(&[][..], Vec::as_slice) {
+                // A string rule is marked once it matched; until then each place
+                // of its anchors is compared.
+                let Some(from) = at.checked_sub(c.back) else {
+                    continue;
+                };
+                // The byte after the anchor first, inline: where a place is not one
+                // of the rule's strings, it is most often the first that differs.
+                if !found.is_tested(c.rule)
+                    && line.get(from + c.probe) == c.text.get(c.probe)
+                    && line[from..].starts_with(&c.text)
+                {
+                    found.set_tested(c.rule);
+                    found.class.add_rule(c.rule, &self.rows);
+                }
+            }
+            for &r in self.anchor_rules.get(i).map_or(&[][..], Vec::as_slice) {
+                if found.is_tested(r) {
+                    continue;
+                }
+                found.set_tested(r);
+                if self.single(r).is_some_and(|re| re.is_match(line)) {
+                    found.class.add_rule(r, &self.rows);
+                }
+            }
+        }
     }
 
     /// Rule `r`'s pattern alone, compiled the first time a line asks for it.
@@ -1227,10 +1383,96 @@ mod tests {
             "device pairing auto-approved device=ab role=operator",
             "scopes=operator.pairing,operator.approvals localPort=1 1008x",
             "author=x auth=token",
+            // An anchor whose first place is not a string of its rules, the second is.
+            "scopes=operator.pairing then pairing required",
+            "pairing pairing required pairing",
+            "PAIR PAIRING_ PAIRING_REQUIRED",
+            "device.pair device.pair.requested",
         ] {
             let b = line.as_bytes();
             assert_eq!(rules.classify(b), rules.classify_exhaustive(b), "{line}");
         }
+    }
+
+    #[test]
+    fn most_rules_are_strings_compared_where_their_anchor_is() {
+        let rules = Rules::new().unwrap();
+        let mut strings = 0;
+        for (i, r) in RULES.iter().enumerate() {
+            let hir =
+                regex_automata::util::syntax::parse_with(r.pattern, &single_syntax()).unwrap();
+            let Some(checks) = literal_checks(&hir, i, r.anchors) else {
+                continue;
+            };
+            strings += 1;
+            let re = regex::bytes::Regex::new(&format!("^(?:{})$", r.pattern)).unwrap();
+            for (anchor, c) in &checks {
+                let text = &c.text[..];
+                // Each string is a whole match of the rule and holds its anchor there.
+                let shown = String::from_utf8_lossy(text);
+                assert!(re.is_match(text), "{}: {shown:?}", r.id);
+                assert!(text[c.back..].starts_with(anchor.as_bytes()), "{}", r.id);
+                assert!(c.probe < text.len() && c.rule == i, "{}", r.id);
+                // Found inside other text, and not found once cut short at either end.
+                let line = [b"x ", text, b" y"].concat();
+                let class = rules.classify(&line);
+                assert_eq!(class, rules.classify_exhaustive(&line), "{}", r.id);
+                assert!(!class.categories.is_empty(), "{}", r.id);
+                for cut in [&text[1..], &text[..text.len() - 1]] {
+                    assert_eq!(
+                        rules.classify(cut),
+                        rules.classify_exhaustive(cut),
+                        "{}",
+                        r.id
+                    );
+                }
+            }
+            assert!(
+                rules.anchor_rules.iter().all(|rs| !rs.contains(&i)),
+                "{}",
+                r.id
+            );
+        }
+        // The table's rules are mostly plain strings; a change to the extraction that
+        // sent them back to the regexes would be slower, not wrong, so say so here.
+        assert!(
+            strings * 4 >= RULES.len() * 3,
+            "{strings} of {}",
+            RULES.len()
+        );
+    }
+
+    #[test]
+    fn only_finite_sets_without_look_around_are_strings() {
+        let strings = |p: &str, anchors: &[&'static str]| {
+            let hir = regex_automata::util::syntax::parse_with(p, &single_syntax()).unwrap();
+            literal_checks(&hir, 0, anchors)
+        };
+        let checks = strings(r"device\.pair\.(?:requested|resolved)", &[".pair."]).unwrap();
+        let texts: Vec<&[u8]> = checks.iter().map(|(_, c)| &c.text[..]).collect();
+        assert_eq!(
+            texts,
+            [&b"device.pair.requested"[..], b"device.pair.resolved"]
+        );
+        // The byte after the anchor is compared first; where the anchor ends the
+        // string, the first.
+        assert!(
+            checks
+                .iter()
+                .all(|(a, c)| *a == ".pair." && c.back == 6 && c.probe == 12)
+        );
+        assert_eq!(strings("x 1008", &["1008"]).unwrap()[0].1.probe, 0);
+        // Look-around, unbounded repetition, a wide class: asked as regexes.
+        assert!(strings(r"\bauth failed\b", &["uth failed"]).is_none());
+        assert!(strings(r"auth failed$", &["uth failed"]).is_none());
+        assert!(strings(r"[0-9]+ waiting for approval", &["approval"]).is_none());
+        assert!(strings(r"code=1008 .* closed", &["1008"]).is_none());
+        // Too many strings to compare at every place.
+        let many =
+            "(?:role|scope|metadata|name) (?:upgrade|change) (?:pending|requested|denied|seen)";
+        assert!(strings(many, &[" upgrade ", " change "]).is_none());
+        // A string holding none of the rule's anchors.
+        assert!(strings(r"pairing required|NOT_PAIRED", &["airing"]).is_none());
     }
 
     #[test]
