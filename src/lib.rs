@@ -15,7 +15,8 @@
 //!  report/ (environment, config, diagnosis, logs, doctor) ─▶ one masked document
 //!
 //!  vocabulary, imported by all, importing none of the above:
-//!  record, line_facts, cause, category, version, timestamp, text, style, timefilter
+//!  record, line_facts, literals, cause, category, version, timestamp, text, style,
+//!  timefilter
 //! ```
 //!
 //! - [`read`] names inputs and obtains their bytes (directories, gzip and zstd);
@@ -26,10 +27,12 @@
 //!   `drive` runs them through every driver);
 //! - [`drive`] runs the search over many inputs in parallel and in order
 //!   ([`drive::batch`]) or follows growing files ([`drive::follow`]);
-//! - [`record`], [`line_facts`], [`category`], [`cause`], [`version`], [`timestamp`],
-//!   [`timefilter`], [`text`] and [`style`] are the vocabulary: they import nothing
-//!   above them ([`line_facts`] is what one record says for the diagnosis, its line
-//!   kind and phrases, read once by the search's workers);
+//! - [`record`], [`line_facts`], [`literals`], [`category`], [`cause`], [`version`],
+//!   [`timestamp`], [`timefilter`], [`text`] and [`style`] are the vocabulary: they
+//!   import nothing above them ([`line_facts`] is what one record says for the
+//!   diagnosis, its line kind and phrases, read once by the search's workers;
+//!   [`literals`] the SIMD search for a set of literals that the rules' anchors and
+//!   the phrases share);
 //! - [`diagnose`] names the cause behind a failure, as a sink adapter that reads every
 //!   record and sets `cause` and `hint` on the ones shown;
 //! - [`print`](mod@print) writes records (NDJSON, text), counts and `--stats` totals;
@@ -62,6 +65,7 @@ pub mod config_check;
 pub mod diagnose;
 pub mod drive;
 pub mod line_facts;
+pub mod literals;
 pub mod print;
 pub mod read;
 pub mod record;

@@ -4,7 +4,7 @@
 //! The diagnosis asks about a hundred fixed questions of every line ("does it say
 //! `Proxy headers detected from untrusted address`?"). Asked one by one on the
 //! writer thread, they were the costliest part of a record; here they are one table,
-//! answered for every record in one automaton pass (two for a line in Chinese) where
+//! answered for every record in one search pass (two for a line in Chinese) where
 //! the record is built (on the search's worker threads), and kept beside the record
 //! as two bit sets. The diagnosis then reads bits (`text_has!`, `message_has!`) and
 //! the line's [`LineKind`], which is decided once, here.
@@ -13,11 +13,9 @@
 //! It does not say what a phrase means for a cause (that is `diagnose::incident`),
 //! nor which lines are records (that is `search::rules`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
+use crate::literals::Finder;
 use crate::record::Record;
 
 /// The phrases the diagnosis looks for anywhere in a record's `text` (the whole line,
@@ -236,8 +234,8 @@ macro_rules! message_has {
 }
 pub(crate) use message_has;
 
-/// How many bytes of a phrase its automaton pattern holds (see [`PhraseSet`]).
-const KEY_BYTES: usize = 12;
+/// How many bytes of a phrase stand for it in the search (see [`PhraseSet`]).
+const WINDOW_BYTES: usize = 6;
 
 /// What a pattern of a [`PhraseSet`] is: a bit of the text's set or of the message's.
 #[derive(Clone, Copy, Debug)]
@@ -246,33 +244,40 @@ enum Bit {
     Message(u8),
 }
 
-/// Phrases of both tables in one automaton, so that one pass over a record's text
+/// The phrases a window stands for (indices into [`PhraseSet`]'s `phrases`), each
+/// with where the window starts in it.
+type StoodFor = Vec<(usize, usize)>;
+
+/// Phrases of both tables in one search, so that one pass over a record's text
 /// answers both when its message is the end of its text, as in every format but
 /// JSON (whose message is unescaped). The phrases are in two such sets (see
 /// [`PhraseSet::for_haystack`]).
 ///
-/// The automaton holds each phrase's first [`KEY_BYTES`] bytes, its key (phrases
-/// that share one share the pattern), and a key found is a phrase found only if the
-/// whole phrase follows where the key starts. The search reports every occurrence of
-/// every key (Standard semantics, overlapping), so every occurrence of every phrase
-/// is tested. The Latin set's trie of keys has 963 states where that of its whole
-/// phrases had 2,195: its DFA is 0.5 MB instead of 1.1, which was the largest single
-/// part of a stream's memory, and builds in 12 M instructions instead of 22 (issue
-/// 21). A record reads as fast either way.
+/// Each phrase is looked for by one of its windows: [`WINDOW_BYTES`] bytes of it,
+/// chosen so that few windows stand for all the phrases (`airing` for the nineteen
+/// that say pairing), few enough for Teddy, the SIMD search the rules' anchors use
+/// ([`Finder`]). Where a window starts, each phrase it stands for is compared
+/// whole, at the window's place in that phrase. Every place where a window starts
+/// is visited, so every occurrence of every phrase is found, once.
 ///
-/// Two forms of it: a DFA reads a record about four times faster than the NFA (~6 k
-/// instructions against ~25 k, measured with the whole phrases), but its build costs
-/// more than a pasted excerpt costs to read whole, so the first records are read
-/// with the quick-to-build NFA and the DFA is built only for a long input.
+/// This replaced an Aho-Corasick automaton over the phrases' first 12 bytes (issue
+/// 21): its DFA read a record in 4–6 k instructions but took 0.5 MB and ~12 M
+/// instructions to build, so the first 2,048 records were read with its NFA, at
+/// ~25 k each.
 struct PhraseSet {
     phrases: Vec<&'static str>,
     bits: Vec<Bit>,
-    /// The distinct keys, the automata's patterns.
-    keys: Vec<&'static [u8]>,
-    /// For each key, the phrases (indices into `phrases`) it starts.
-    phrases_of_key: Vec<Vec<usize>>,
-    nfa: OnceLock<AhoCorasick>,
-    dfa: OnceLock<AhoCorasick>,
+    /// The windows, the finder's literals.
+    windows: Vec<&'static [u8]>,
+    /// For each window, the phrases it stands for.
+    phrases_of_window: Vec<StoodFor>,
+    /// The windows shorter than [`WINDOW_BYTES`] (phrases that short; none in the
+    /// tables): where the finder reports a full-length window, only such a one can
+    /// start there too.
+    short_windows: Vec<usize>,
+    /// Every window's index.
+    all_windows: Vec<usize>,
+    finder: Finder,
 }
 
 impl PhraseSet {
@@ -282,70 +287,150 @@ impl PhraseSet {
         let message = (0u8..)
             .zip(MESSAGE_PHRASES)
             .map(|(i, p)| (Bit::Message(i), *p));
-        let (bits, phrases): (Vec<Bit>, Vec<&'static str>) =
-            text.chain(message).filter(|(_, p)| keep(p)).unzip();
-        let mut keys: Vec<&'static [u8]> = Vec::new();
-        let mut phrases_of_key: Vec<Vec<usize>> = Vec::new();
-        for (i, p) in phrases.iter().enumerate() {
-            let key = &p.as_bytes()[..p.len().min(KEY_BYTES)];
-            match keys.iter().position(|k| *k == key) {
-                Some(k) => phrases_of_key[k].push(i),
-                None => {
-                    keys.push(key);
-                    phrases_of_key.push(vec![i]);
-                }
-            }
-        }
+        let (bits, phrases) = text.chain(message).filter(|(_, p)| keep(p)).unzip();
+        PhraseSet::new(bits, phrases)
+    }
+
+    /// A set of these phrases, with their bits.
+    fn new(bits: Vec<Bit>, phrases: Vec<&'static str>) -> PhraseSet {
+        let (windows, phrases_of_window) = choose_windows(&phrases);
+        let short_windows = (0..windows.len())
+            .filter(|&w| windows[w].len() < WINDOW_BYTES)
+            .collect();
+        // A few dozen short literals are far below the automaton's limits (a test
+        // builds both sets): failing here would be a bug in the table, not the input.
+        #[allow(clippy::expect_used)]
+        let finder = Finder::new(&windows).expect("the phrase windows are a small literal set");
         PhraseSet {
+            all_windows: (0..windows.len()).collect(),
             phrases,
             bits,
-            keys,
-            phrases_of_key,
-            nfa: OnceLock::new(),
-            dfa: OnceLock::new(),
+            windows,
+            phrases_of_window,
+            short_windows,
+            finder,
         }
     }
 
-    /// Calls `found` with the bit and the start of every phrase of the set in `hay`,
-    /// read with the DFA or the NFA.
-    fn each(&self, dfa: bool, hay: &[u8], mut found: impl FnMut(Bit, usize)) {
-        let (cell, kind) = if dfa {
-            (&self.dfa, AhoCorasickKind::DFA)
-        } else {
-            (&self.nfa, AhoCorasickKind::ContiguousNFA)
-        };
-        // About a hundred short literals are far below the automata's limits (a test
-        // builds both forms): failing here would be a bug in the table, not the input.
-        #[allow(clippy::expect_used)]
-        let aut = cell.get_or_init(|| {
-            // Standard semantics, so that an overlapping search reports every key
-            // at every place it ends (one may sit inside another: `metadata` in
-            // `metadata upg`, the key of `metadata upgrade`).
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(&self.keys)
-                .expect("the phrase keys are a small literal set")
-        });
-        for m in aut.find_overlapping_iter(hay) {
-            let key = m.pattern().as_usize();
-            for &p in &self.phrases_of_key[key] {
-                if hay[m.start()..].starts_with(self.phrases[p].as_bytes()) {
-                    found(self.bits[p], m.start());
+    /// Calls `found` with the bit and the start of every occurrence of every phrase
+    /// of the set in `hay`.
+    fn each(&self, hay: &[u8], mut found: impl FnMut(Bit, usize)) {
+        let mut next = self.finder.find_literal_at(hay, 0);
+        while let Some((at, reported)) = next {
+            let rest = &hay[at..];
+            // The window reported, and any other starting there too: two windows of
+            // one length cannot start at one place, so where a full one was
+            // reported only a shorter one can (none in the tables), and where a
+            // shorter one was, any.
+            let others: &[usize] = if self.windows[reported].len() < WINDOW_BYTES {
+                &self.all_windows
+            } else {
+                &self.short_windows
+            };
+            let others = others
+                .iter()
+                .copied()
+                .filter(|&w| w != reported && rest.starts_with(self.windows[w]));
+            let windows = std::iter::once(reported).chain(others);
+            for w in windows {
+                for &(p, back) in &self.phrases_of_window[w] {
+                    let phrase = self.phrases[p].as_bytes();
+                    // A byte beside the window first, inline: most places a window
+                    // stands for a phrase are not that phrase (`airing` in
+                    // `operator.pairing`).
+                    let probe = if back > 0 {
+                        back - 1
+                    } else if phrase.len() > WINDOW_BYTES {
+                        WINDOW_BYTES
+                    } else {
+                        0
+                    };
+                    if let Some(from) = at.checked_sub(back)
+                        && hay.get(from + probe) == phrase.get(probe)
+                        && hay[from..].starts_with(phrase)
+                    {
+                        found(self.bits[p], from);
+                    }
                 }
             }
+            next = self.finder.find_literal_at(hay, at + 1);
         }
     }
 
-    /// The sets that can match in `hay`. A DFA's rows are as wide as its alphabet,
-    /// and the eleven phrases in Chinese (translated UIs) took it from 87 byte
-    /// classes to 149: a row of 256 entries instead of 128, 2.7 MB instead of 1.4
-    /// (issue 21). So they have a set of their own, searched only in a haystack
-    /// that holds a lead byte of their characters: not in most lines, whose
-    /// non-ASCII is the log's arrows, ticks and ellipses (`←`, `✓`, `…`).
+    /// The sets that can match in `hay`. The eleven phrases in Chinese (translated
+    /// UIs) have a set of their own, searched only in a haystack that holds a lead
+    /// byte of their characters: not in most lines, whose non-ASCII is the log's
+    /// arrows, ticks and ellipses (`←`, `✓`, `…`). Nearly every line is then
+    /// searched for fewer windows (with an automaton, they also made its DFA's
+    /// rows twice as wide).
     fn for_haystack(hay: &str) -> impl Iterator<Item = &'static PhraseSet> {
         std::iter::once(&*LATIN).chain(has_cjk(hay).then(|| &*CJK))
     }
+}
+
+/// Few windows that together stand for every phrase, greedily: the window held by
+/// the most phrases not yet stood for, until none is left (on a tie, the least in
+/// byte order, so the choice is the same on every run). Each phrase is then stood
+/// for by the first chosen window it holds, at that window's first place in it. A
+/// phrase shorter than [`WINDOW_BYTES`] is its own window.
+fn choose_windows(phrases: &[&'static str]) -> (Vec<&'static [u8]>, Vec<StoodFor>) {
+    const WORDS: usize = 4;
+    debug_assert!(phrases.len() <= 64 * WORDS);
+    let windows_in = |p: &'static str| -> Vec<&'static [u8]> {
+        let b = p.as_bytes();
+        if b.len() <= WINDOW_BYTES {
+            vec![b]
+        } else {
+            b.windows(WINDOW_BYTES).collect()
+        }
+    };
+    // Every window with the set of phrases holding it, in byte order.
+    let mut pairs: Vec<(&'static [u8], usize)> = phrases
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| windows_in(p).into_iter().map(move |w| (w, i)))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut held: Vec<(&'static [u8], [u64; WORDS])> = Vec::new();
+    for (w, i) in pairs {
+        if held.last().is_none_or(|(last, _)| *last != w) {
+            held.push((w, [0; WORDS]));
+        }
+        if let Some((_, set)) = held.last_mut() {
+            set[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let mut left = [0u64; WORDS];
+    for i in 0..phrases.len() {
+        left[i / 64] |= 1 << (i % 64);
+    }
+    let mut windows = Vec::new();
+    let mut phrases_of_window: Vec<StoodFor> = Vec::new();
+    while left.iter().any(|&w| w != 0) {
+        let count = |set: &[u64; WORDS]| -> u32 {
+            set.iter()
+                .zip(&left)
+                .map(|(s, l)| (s & l).count_ones())
+                .sum()
+        };
+        // `max_by_key` keeps the last of equals: go backwards to keep the first.
+        let Some((w, set)) = held.iter().rev().max_by_key(|(_, set)| count(set)) else {
+            break;
+        };
+        let mut of = Vec::new();
+        for i in 0..phrases.len() {
+            let bit = 1 << (i % 64);
+            if set[i / 64] & left[i / 64] & bit != 0 {
+                left[i / 64] &= !bit;
+                let back = phrases[i].as_bytes().windows(w.len()).position(|x| x == *w);
+                of.push((i, back.unwrap_or(0)));
+            }
+        }
+        windows.push(*w);
+        phrases_of_window.push(of);
+    }
+    (windows, phrases_of_window)
 }
 
 /// The phrases without Chinese characters (see [`PhraseSet::for_haystack`]).
@@ -366,40 +451,17 @@ fn has_cjk(s: &str) -> bool {
         || tail.iter().any(|&b| lead(b))
 }
 
-/// Whether this record is read with the DFAs (see [`PhraseSet`]).
-fn use_dfa() -> bool {
-    /// Records read before the DFA pays for itself (~12 M instructions to build, and
-    /// the NFA costs ~19 k more a record). 1,024 measured worse on an 8 MB log at 1 %
-    /// events: it has 537 records but more lines read for the diagnosis, and building
-    /// the DFA cost 18 M more instructions in all (issue 21). With the keys' cheaper
-    /// DFA, 1,024 still costs 7 M more there and 3 M more on 2 MB at 10 %, and saves
-    /// 6 M on 8 MB at 10 and 50 %.
-    const NFA_RECORDS: u64 = 2048;
-    static SEEN: AtomicU64 = AtomicU64::new(0);
-    if SEEN.load(Ordering::Relaxed) < NFA_RECORDS {
-        SEEN.fetch_add(1, Ordering::Relaxed);
-        false
-    } else {
-        true
-    }
-}
-
 /// The phrases of `text` and of `message`: in one pass when the message ends the
 /// text (a message phrase then counts when it starts inside the message), else
 /// in one pass each.
 fn phrases_in(text: &str, message: &str) -> (u128, u128) {
-    phrases_with(text, message, use_dfa())
-}
-
-/// [`phrases_in`] with the automata's form chosen.
-fn phrases_with(text: &str, message: &str, dfa: bool) -> (u128, u128) {
     let (mut in_text, mut in_message) = (0u128, 0u128);
     let message_from = text
         .len()
         .checked_sub(message.len())
         .filter(|&at| text.as_bytes()[at..] == *message.as_bytes());
     for set in PhraseSet::for_haystack(text) {
-        set.each(dfa, text.as_bytes(), |bit, start| match bit {
+        set.each(text.as_bytes(), |bit, start| match bit {
             Bit::Text(i) => in_text |= 1 << i,
             Bit::Message(i) if message_from.is_some_and(|at| start >= at) => {
                 in_message |= 1 << i;
@@ -409,7 +471,7 @@ fn phrases_with(text: &str, message: &str, dfa: bool) -> (u128, u128) {
     }
     if message_from.is_none() {
         for set in PhraseSet::for_haystack(message) {
-            set.each(dfa, message.as_bytes(), |bit, _| {
+            set.each(message.as_bytes(), |bit, _| {
                 if let Bit::Message(i) = bit {
                     in_message |= 1 << i;
                 }
@@ -694,18 +756,15 @@ mod tests {
             "设备令牌 不匹配 (gateway connect failed: 配对)",
             "",
         ];
-        // Both forms of the automata, which must agree.
-        for dfa in [false, true] {
-            for text in texts {
-                for message in messages {
-                    let (t, m) = phrases_with(text, message, dfa);
-                    for (i, p) in TEXT_PHRASES.iter().enumerate() {
-                        assert_eq!(t & (1 << i) != 0, text.contains(p), "{text:?} {p:?}");
-                    }
-                    for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
-                        let want = message.contains(p);
-                        assert_eq!(m & (1 << i) != 0, want, "{message:?} {p:?}");
-                    }
+        for text in texts {
+            for message in messages {
+                let (t, m) = phrases_in(text, message);
+                for (i, p) in TEXT_PHRASES.iter().enumerate() {
+                    assert_eq!(t & (1 << i) != 0, text.contains(p), "{text:?} {p:?}");
+                }
+                for (i, p) in MESSAGE_PHRASES.iter().enumerate() {
+                    let want = message.contains(p);
+                    assert_eq!(m & (1 << i) != 0, want, "{message:?} {p:?}");
                 }
             }
         }
@@ -735,26 +794,61 @@ mod tests {
     }
 
     #[test]
-    fn the_automata_hold_keys_and_the_dfa_stays_small() {
+    fn each_phrase_has_one_window_and_the_windows_fit_teddy() {
         for set in [&*LATIN, &*CJK] {
-            assert!(set.keys.iter().all(|k| k.len() <= KEY_BYTES));
-            assert_eq!(
-                set.phrases_of_key.iter().map(Vec::len).sum::<usize>(),
-                set.phrases.len()
-            );
-            for (i, (k, of)) in set.keys.iter().zip(&set.phrases_of_key).enumerate() {
-                assert_eq!(set.keys.iter().position(|j| j == k), Some(i), "{k:?} twice");
-                for &p in of {
-                    let p = set.phrases[p].as_bytes();
-                    assert_eq!(*k, &p[..p.len().min(KEY_BYTES)]);
+            // Teddy takes up to 64 literals; past that the search falls back to an
+            // automaton: right, but slower.
+            assert!(set.windows.len() <= 64, "{} windows", set.windows.len());
+            let mut stood_for: Vec<usize> = set
+                .phrases_of_window
+                .iter()
+                .flatten()
+                .map(|&(p, _)| p)
+                .collect();
+            stood_for.sort_unstable();
+            assert_eq!(stood_for, (0..set.phrases.len()).collect::<Vec<_>>());
+            for (i, (w, of)) in set.windows.iter().zip(&set.phrases_of_window).enumerate() {
+                assert_eq!(
+                    set.windows.iter().position(|x| x == w),
+                    Some(i),
+                    "{w:?} twice"
+                );
+                assert!(w.len() <= WINDOW_BYTES && !of.is_empty());
+                for &(p, back) in of {
+                    assert!(set.phrases[p].as_bytes()[back..].starts_with(w));
                 }
             }
-            set.each(true, b"", |_, _| {});
         }
-        // The DFA of the whole phrases took 1.1 MB of a stream's memory; of the
-        // keys, 0.5 MB.
-        let dfa = LATIN.dfa.get().map(AhoCorasick::memory_usage);
-        assert!(dfa.is_some_and(|bytes| bytes < 640 << 10), "{dfa:?}");
+        // A short phrase's window and a long one's may start at one place; Teddy
+        // reports one of them, and both phrases are found.
+        let set = PhraseSet::new(
+            vec![Bit::Text(0), Bit::Text(1), Bit::Message(0)],
+            vec!["abcd", "abcdefgh", "qrstuvw"],
+        );
+        assert_eq!(set.windows, [&b"abcd"[..], b"abcdef", b"qrstuv"]);
+        assert_eq!(set.short_windows, [0]);
+        let long = "abcdefgh padded to more than the shortest haystack Teddy searches itself";
+        for hay in ["abcdefgh", "x abcdefgh qrstuvw", long] {
+            let mut seen = Vec::new();
+            set.each(hay.as_bytes(), |bit, at| seen.push(format!("{bit:?} {at}")));
+            seen.sort();
+            let (a, q) = (hay.find("abcd").unwrap(), hay.find("qrstuvw"));
+            let mut want = vec![format!("Text(0) {a}"), format!("Text(1) {a}")];
+            want.extend(q.map(|q| format!("Message(0) {q}")));
+            want.sort();
+            assert_eq!(seen, want, "{hay:?}");
+        }
+        // The greedy choice, on this table: the Latin phrases need about forty
+        // windows; a table grown past Teddy's 64 would say so here.
+        assert!(LATIN.windows.len() <= 48, "{}", LATIN.windows.len());
+        // Shorter than a window, a phrase is its own.
+        let (w, of) = choose_windows(&["abc", "xxabcxx"]);
+        // (On a tie, the least window: `xabcxx` before `xxabcx`.)
+        assert_eq!(w, [&b"abc"[..], b"xabcxx"]);
+        assert_eq!(of, [vec![(0, 0)], vec![(1, 1)]]);
+        let (w, of) = choose_windows(&["device pairing", "pairing required", "x pairing"]);
+        assert_eq!(w, [&b"airing"[..]]);
+        assert_eq!(of, [vec![(0, 8), (1, 1), (2, 3)]]);
     }
 
     #[test]

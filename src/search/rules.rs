@@ -14,8 +14,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::literals::Finder;
 use crate::record::Level;
-use aho_corasick::{AhoCorasick, packed};
 use regex_automata::meta;
 // The categories are vocabulary (the record carries them); `rules::Category` and
 // `rules::CategorySet` are their old paths.
@@ -185,14 +185,6 @@ pub enum RulesError {
     /// The table has more than `MAX_RULES` rows.
     #[error("the rule table has {0} rows; at most {MAX_RULES} are supported")]
     TooMany(usize),
-}
-
-/// The anchor search: Teddy (SIMD) where the CPU has it, else an Aho-Corasick
-/// automaton. Both find the leftmost anchor.
-#[derive(Clone, Debug)]
-enum Finder {
-    Packed(packed::Searcher),
-    Automaton(AhoCorasick),
 }
 
 /// Which kinds of context line an anchor belongs to, or a line's anchors do (see
@@ -436,7 +428,7 @@ impl Rules {
             })
             .collect();
         let singles = table.iter().map(|_| OnceLock::new()).collect();
-        let finder = build_finder(&anchors)?;
+        let finder = Finder::new(&anchors).map_err(|e| RulesError::Pattern(e.to_string()))?;
         let rows = table
             .iter()
             .map(|r| (r.categories.iter().copied().collect(), r.level))
@@ -486,7 +478,7 @@ impl Rules {
             }
         }
         Ok(Rules {
-            finder: build_finder(&anchors)?,
+            finder: Finder::new(&anchors).map_err(|e| RulesError::Pattern(e.to_string()))?,
             by_first_byte: by_first_byte(&anchors),
             anchors,
             context_anchor,
@@ -501,13 +493,7 @@ impl Rules {
     /// need [`Rules::classify`]; most lines holding one are events.
     #[inline]
     pub fn find_at(&self, haystack: &[u8], start: usize) -> Option<(usize, usize)> {
-        let hay = haystack.get(start..)?;
-        let m = match &self.finder {
-            // (Teddy hands haystacks shorter than it can take to Rabin-Karp.)
-            Finder::Packed(p) => p.find(hay),
-            Finder::Automaton(ac) => ac.find(hay),
-        }?;
-        Some((start + m.start(), start + m.end()))
+        self.finder.find_at(haystack, start)
     }
 
     /// Classifies one line (without its line terminator), given that its first
@@ -684,55 +670,6 @@ impl Rules {
     }
 }
 
-/// The anchor search: Teddy over the literals where the CPU has SIMD, else an
-/// Aho-Corasick automaton.
-fn build_finder<A: AsRef<[u8]>>(anchors: &[A]) -> Result<Finder, RulesError> {
-    let packed = packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(teddy_order(anchors))
-        .build();
-    Ok(match packed {
-        Some(p) => Finder::Packed(p),
-        None => Finder::Automaton(
-            AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(anchors)
-                .map_err(|e| RulesError::Pattern(e.to_string()))?,
-        ),
-    })
-}
-
-/// The anchors in the order that makes Teddy fastest. Only the place of a match is
-/// used (`classify_line` then looks at every anchor starting there), so the order
-/// changes speed, not results. Teddy puts the `i`-th pattern in bucket `i mod B`
-/// (B = 16 past 32 patterns, else 8) and tests a place against each bucket's
-/// patterns' bytes *together*: a bucket of unlike patterns (`airing`, `upgrade`,
-/// `1008`, `ct failed`) passes places none of them starts at, each to be checked
-/// by hand. Sorted, then dealt so that neighbours share a bucket, a bucket's
-/// patterns start alike (`not allowed`, `not configured`, `not-paired`) and far
-/// fewer places pass: the search ran a third faster on the bench corpora.
-fn teddy_order<A: AsRef<[u8]>>(anchors: &[A]) -> Vec<&[u8]> {
-    let mut sorted: Vec<&[u8]> = anchors.iter().map(AsRef::as_ref).collect();
-    sorted.sort_unstable();
-    let n = sorted.len();
-    let buckets = if n > 32 { 16 } else { 8 };
-    let per = n.div_ceil(buckets).max(1);
-    // The first `full` buckets take `per` neighbours, the others one fewer, so that
-    // the places left empty are all at the end and closing them up moves no
-    // pattern to another bucket. Pattern `j + buckets * r` is bucket `j`'s `r`-th.
-    let full = n - buckets * (per - 1);
-    let mut dealt: Vec<Option<&[u8]>> = vec![None; buckets * per];
-    let mut rest = sorted.into_iter();
-    for j in 0..buckets {
-        let count = if j < full { per } else { per - 1 };
-        for r in 0..count {
-            dealt[j + buckets * r] = rest.next();
-        }
-    }
-    dealt.into_iter().flatten().collect()
-}
-
 /// How a rule's pattern is read alone (as `RegexBuilder` with `unicode(false)`,
 /// `multi_line(true)`, `crlf(true)`), for checking it parses.
 fn single_syntax() -> regex_automata::util::syntax::Config {
@@ -839,26 +776,6 @@ mod tests {
                 .parse(r.pattern)
                 .unwrap();
             assert!(covered(&hir, r.anchors), "{}: {:?}", r.id, r.anchors);
-        }
-    }
-
-    #[test]
-    fn teddy_order_keeps_every_anchor_and_deals_neighbours_together() {
-        for n in [1usize, 5, 8, 9, 31, 32, 33, 48, 61, 64] {
-            let anchors: Vec<String> = (0..n).map(|i| format!("a{i:03}")).collect();
-            let order = teddy_order(&anchors);
-            let mut back: Vec<&[u8]> = order.clone();
-            back.sort_unstable();
-            let want: Vec<&[u8]> = anchors.iter().map(|a| a.as_bytes()).collect();
-            assert_eq!(back, want, "{n}");
-            // Sorted neighbours share a bucket (the same place modulo the buckets).
-            let buckets = if n > 32 { 16 } else { 8 };
-            let bucket = |a: &[u8]| order.iter().position(|x| *x == a).unwrap() % buckets;
-            let per = n.div_ceil(buckets);
-            let full = n - buckets * (per - 1);
-            for w in want.chunks(per).take(full) {
-                assert!(w.iter().all(|a| bucket(a) == bucket(w[0])), "{n}");
-            }
         }
     }
 
