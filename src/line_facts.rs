@@ -375,7 +375,7 @@ impl PhraseSet {
 /// phrase shorter than [`WINDOW_BYTES`] is its own window.
 fn choose_windows(phrases: &[&'static str]) -> (Vec<&'static [u8]>, Vec<StoodFor>) {
     const WORDS: usize = 4;
-    debug_assert!(phrases.len() <= 64 * WORDS);
+    debug_assert!(phrases.len() <= 64 * WORDS && phrases.iter().all(|p| !p.is_empty()));
     let windows_in = |p: &'static str| -> Vec<&'static [u8]> {
         let b = p.as_bytes();
         if b.len() <= WINDOW_BYTES {

@@ -25,10 +25,14 @@ enum Inner {
 }
 
 impl Finder {
-    /// Compiles `literals`: Teddy for up to 64 of them where the CPU has SIMD,
-    /// else an automaton. Fails only past the automaton's limits, far above a few
-    /// dozen short literals.
+    /// Compiles `literals` (distinct and non-empty): Teddy where it takes them (a
+    /// CPU with SIMD, up to 64 literals), else an automaton. Fails only past the
+    /// automaton's limits, far above a few dozen short literals.
     pub fn new<A: AsRef<[u8]>>(literals: &[A]) -> Result<Finder, BuildError> {
+        debug_assert!(
+            literals.iter().all(|l| !l.as_ref().is_empty()),
+            "an empty literal is found everywhere"
+        );
         let order = teddy_order(literals);
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
@@ -81,15 +85,18 @@ impl Finder {
     }
 }
 
-/// The anchors in the order that makes Teddy fastest. Only the place of a match is
-/// used (callers look at every literal starting there), so the order
-/// changes speed, not results. Teddy puts the `i`-th pattern in bucket `i mod B`
-/// (B = 16 past 32 patterns, else 8) and tests a place against each bucket's
-/// patterns' bytes *together*: a bucket of unlike patterns (the rules' anchors
-/// `airing`, `upgrade`, `1008`, `ct failed`) passes places none of them starts at, each to be checked
-/// by hand. Sorted, then dealt so that neighbours share a bucket, a bucket's
-/// patterns start alike (`not allowed`, `not configured`, `not-paired`) and far
-/// fewer places pass: the rules' anchor search ran a third faster on the bench corpora.
+/// The literals in the order that makes Teddy fastest (as indices into them). The
+/// order changes speed, not results: callers look at every literal starting where
+/// one is found, and [`Finder::find_literal_at`] names it by its place in the
+/// caller's list. Teddy deals the `i`-th pattern to a bucket by `i mod B` (B = 16
+/// with AVX2 past 32 patterns, else 8; a pattern whose first bytes look like an
+/// earlier one's joins that one's bucket instead) and tests a place against each
+/// bucket's patterns' bytes *together*: a bucket of unlike patterns (the rules'
+/// anchors `airing`, `upgrade`, `1008`, `ct failed`) passes places none of them
+/// starts at, each to be checked by hand. Sorted, then dealt so that neighbours
+/// share a bucket, a bucket's patterns start alike (`not allowed`, `not
+/// configured`, `not-paired`) and far fewer places pass: the rules' anchor search
+/// ran a third faster on the bench corpora.
 fn teddy_order<A: AsRef<[u8]>>(literals: &[A]) -> Vec<usize> {
     let mut sorted: Vec<usize> = (0..literals.len()).collect();
     sorted.sort_unstable_by_key(|&i| literals[i].as_ref());

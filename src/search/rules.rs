@@ -2,8 +2,9 @@
 //!
 //! This module owns the one table of rules (category, pattern, level of the template)
 //! and its compiled form: a SIMD literal search for the rules' anchors over a whole
-//! buffer, and one small regex per rule, run only for the anchors a line holds, that
-//! classifies it. It does not parse fields
+//! buffer, then, for the anchors a line holds, their rules: a rule whose pattern is a
+//! set of strings is compared as bytes where its anchor starts, any other runs its own
+//! small regex. It does not parse fields
 //! out of a line (that is `parse`) nor decide causes (that is the diagnosis).
 //!
 //! Patterns are written against OpenClaw's own templates (see the facts file) and are
@@ -24,10 +25,7 @@ pub use crate::category::{Category, CategorySet};
 /// One row of the rule table.
 #[derive(Debug)]
 pub struct Rule {
-    /// A short stable name, used in tests and `--explain`-style output.
-    // Only the table's tests read it now (they name rules by it); the table keeps it
-    // so a rule has a name when output wants one.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// A short stable name, used in tests and in the table's errors.
     pub id: &'static str,
     /// The categories a matching line carries.
     pub categories: &'static [Category],
@@ -221,7 +219,7 @@ impl std::ops::BitOrAssign for ContextAnchors {
 #[derive(Clone, Debug)]
 pub struct Rules {
     finder: Finder,
-    /// The anchors, by the finder's pattern id.
+    /// The anchors, in the order given to the finder (its literal indices).
     anchors: Vec<&'static [u8]>,
     /// Which context lines of [`Rules::with_context_anchors`] each anchor belongs
     /// to (none: it is a rule's only).
@@ -319,8 +317,8 @@ impl Found {
 struct LiteralCheck {
     rule: usize,
     back: usize,
-    /// The byte of `text` compared first: the one after the anchor (the first
-    /// if the anchor ends the string).
+    /// The byte of `text` compared first: the one after the anchor, else the one
+    /// before it, else the first (the string is the anchor).
     probe: usize,
     text: Box<[u8]>,
 }
@@ -334,10 +332,12 @@ const MAX_STRINGS: usize = 16;
 /// A rule's strings, each under the first of the rule's anchors it holds.
 type Strings = Vec<(&'static str, LiteralCheck)>;
 
-/// The strings rule `rule`'s pattern matches, if they are a finite set (no
-/// repetition without bound, no class too large to spell out, no look-around),
-/// each with the first of `anchors` it holds. `None` if the pattern is not such a
-/// set, or has more than [`MAX_STRINGS`], or a string holds none of the anchors
+/// The strings rule `rule`'s pattern matches, if the extractor of `regex_syntax`
+/// spells them all out (it gives up, marking its strings inexact, on repetition
+/// without bound or of a range, classes of more than ten members, more than 250
+/// strings or strings over 100 bytes), each with the first of `anchors` it holds.
+/// `None` if the pattern has look-around or an empty match, is not such a set, has
+/// more than [`MAX_STRINGS`] strings, or one of them holds none of the anchors
 /// (then the rule is asked as a regex).
 fn literal_checks(
     hir: &regex_syntax::hir::Hir,
@@ -366,10 +366,15 @@ fn literal_checks(
             anchors.iter().find_map(|a| {
                 let back = text.windows(a.len()).position(|w| w == a.as_bytes())?;
                 let after = back + a.len();
+                let probe = if after < text.len() {
+                    after
+                } else {
+                    back.saturating_sub(1)
+                };
                 let check = LiteralCheck {
                     rule,
                     back,
-                    probe: if after < text.len() { after } else { 0 },
+                    probe,
                     text: Box::from(text),
                 };
                 Some((*a, check))
@@ -400,6 +405,14 @@ impl Rules {
         anchors.dedup();
         let mut languages = Vec::with_capacity(table.len());
         for r in table {
+            // An empty anchor would be found everywhere (and cannot say where a
+            // string rule's string starts).
+            if r.anchors.is_empty() || r.anchors.iter().any(|a| a.is_empty()) {
+                return Err(RulesError::Pattern(format!(
+                    "rule {}: an empty anchor list or anchor",
+                    r.id
+                )));
+            }
             // Parsing is a small part of compiling, and finds every error but a
             // size limit, which no rule of the table comes near (a test compiles
             // them all).
@@ -547,7 +560,9 @@ impl Rules {
     }
 
     /// Tests the rules of every anchor that starts at `line[at..]` (the finder
-    /// reports one; another may start there too), each rule once a line.
+    /// reports one; another may start there too). A regex rule is asked once a line;
+    /// a string rule is compared at each such place until one of its strings is
+    /// there.
     fn anchors_at(&self, line: &[u8], at: usize, found: &mut Found) {
         let rest = &line[at..];
         let first = rest
@@ -671,7 +686,8 @@ impl Rules {
 }
 
 /// How a rule's pattern is read alone (as `RegexBuilder` with `unicode(false)`,
-/// `multi_line(true)`, `crlf(true)`), for checking it parses.
+/// `multi_line(true)`, `crlf(true)`): to check it parses, to read its strings, and
+/// to build its regex.
 fn single_syntax() -> regex_automata::util::syntax::Config {
     regex_automata::util::syntax::Config::new()
         .unicode(false)
@@ -1360,6 +1376,20 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_without_an_anchor_is_an_error() {
+        for anchors in [&[][..], &[""][..], &["abc", ""][..]] {
+            let table = [Rule {
+                id: "x",
+                categories: &[Pairing],
+                pattern: "abc",
+                anchors,
+                level: None,
+            }];
+            assert!(Rules::from_table(&table).is_err(), "{anchors:?}");
+        }
+    }
+
+    #[test]
     fn only_finite_sets_without_look_around_are_strings() {
         let strings = |p: &str, anchors: &[&'static str]| {
             let hir = regex_automata::util::syntax::parse_with(p, &single_syntax()).unwrap();
@@ -1372,13 +1402,14 @@ mod tests {
             [&b"device.pair.requested"[..], b"device.pair.resolved"]
         );
         // The byte after the anchor is compared first; where the anchor ends the
-        // string, the first.
+        // string, the one before it; where it is the string, its first.
         assert!(
             checks
                 .iter()
                 .all(|(a, c)| *a == ".pair." && c.back == 6 && c.probe == 12)
         );
-        assert_eq!(strings("x 1008", &["1008"]).unwrap()[0].1.probe, 0);
+        assert_eq!(strings("x 1008", &["1008"]).unwrap()[0].1.probe, 1);
+        assert_eq!(strings("1008", &["1008"]).unwrap()[0].1.probe, 0);
         // Look-around, unbounded repetition, a wide class: asked as regexes.
         assert!(strings(r"\bauth failed\b", &["uth failed"]).is_none());
         assert!(strings(r"auth failed$", &["uth failed"]).is_none());
