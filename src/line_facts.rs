@@ -15,7 +15,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
-use crate::literals::Finder;
+use crate::literals::{self, Finder};
 use crate::record::Record;
 
 /// The phrases the diagnosis looks for anywhere in a record's `text` (the whole line,
@@ -245,8 +245,9 @@ enum Bit {
 }
 
 /// The phrases a window stands for (indices into [`PhraseSet`]'s `phrases`), each
-/// with where the window starts in it.
-type StoodFor = Vec<(usize, usize)>;
+/// with where the window starts in it and the byte of it compared first (see
+/// [`literals::probe`]).
+type StoodFor = Vec<(usize, usize, usize)>;
 
 /// Phrases of both tables in one search, so that one pass over a record's text
 /// answers both when its message is the end of its text, as in every format but
@@ -275,8 +276,6 @@ struct PhraseSet {
     /// tables): where the finder reports a full-length window, only such a one can
     /// start there too.
     short_windows: Vec<usize>,
-    /// Every window's index.
-    all_windows: Vec<usize>,
     finder: Finder,
 }
 
@@ -302,7 +301,6 @@ impl PhraseSet {
         #[allow(clippy::expect_used)]
         let finder = Finder::new(&windows).expect("the phrase windows are a small literal set");
         PhraseSet {
-            all_windows: (0..windows.len()).collect(),
             phrases,
             bits,
             windows,
@@ -322,29 +320,18 @@ impl PhraseSet {
             // one length cannot start at one place, so where a full one was
             // reported only a shorter one can (none in the tables), and where a
             // shorter one was, any.
-            let others: &[usize] = if self.windows[reported].len() < WINDOW_BYTES {
-                &self.all_windows
+            let (any, short) = if self.windows[reported].len() < WINDOW_BYTES {
+                (0..self.windows.len(), &[][..])
             } else {
-                &self.short_windows
+                (0..0, &self.short_windows[..])
             };
-            let others = others
-                .iter()
-                .copied()
+            let others = any
+                .chain(short.iter().copied())
                 .filter(|&w| w != reported && rest.starts_with(self.windows[w]));
             let windows = std::iter::once(reported).chain(others);
             for w in windows {
-                for &(p, back) in &self.phrases_of_window[w] {
+                for &(p, back, probe) in &self.phrases_of_window[w] {
                     let phrase = self.phrases[p].as_bytes();
-                    // A byte beside the window first, inline: most places a window
-                    // stands for a phrase are not that phrase (`airing` in
-                    // `operator.pairing`).
-                    let probe = if back > 0 {
-                        back - 1
-                    } else if phrase.len() > WINDOW_BYTES {
-                        WINDOW_BYTES
-                    } else {
-                        0
-                    };
                     if let Some(from) = at.checked_sub(back)
                         && hay.get(from + probe) == phrase.get(probe)
                         && hay[from..].starts_with(phrase)
@@ -423,8 +410,9 @@ fn choose_windows(phrases: &[&'static str]) -> (Vec<&'static [u8]>, Vec<StoodFor
             let bit = 1 << (i % 64);
             if set[i / 64] & left[i / 64] & bit != 0 {
                 left[i / 64] &= !bit;
-                let back = phrases[i].as_bytes().windows(w.len()).position(|x| x == *w);
-                of.push((i, back.unwrap_or(0)));
+                let phrase = phrases[i].as_bytes();
+                let back = phrase.windows(w.len()).position(|x| x == *w).unwrap_or(0);
+                of.push((i, back, literals::probe(phrase, back, w.len())));
             }
         }
         windows.push(*w);
@@ -803,7 +791,7 @@ mod tests {
                 .phrases_of_window
                 .iter()
                 .flatten()
-                .map(|&(p, _)| p)
+                .map(|&(p, _, _)| p)
                 .collect();
             stood_for.sort_unstable();
             assert_eq!(stood_for, (0..set.phrases.len()).collect::<Vec<_>>());
@@ -814,8 +802,9 @@ mod tests {
                     "{w:?} twice"
                 );
                 assert!(w.len() <= WINDOW_BYTES && !of.is_empty());
-                for &(p, back) in of {
-                    assert!(set.phrases[p].as_bytes()[back..].starts_with(w));
+                for &(p, back, probe) in of {
+                    let phrase = set.phrases[p].as_bytes();
+                    assert!(phrase[back..].starts_with(w) && probe < phrase.len());
                 }
             }
         }
@@ -845,10 +834,10 @@ mod tests {
         let (w, of) = choose_windows(&["abc", "xxabcxx"]);
         // (On a tie, the least window: `xabcxx` before `xxabcx`.)
         assert_eq!(w, [&b"abc"[..], b"xabcxx"]);
-        assert_eq!(of, [vec![(0, 0)], vec![(1, 1)]]);
+        assert_eq!(of, [vec![(0, 0, 0)], vec![(1, 1, 0)]]);
         let (w, of) = choose_windows(&["device pairing", "pairing required", "x pairing"]);
         assert_eq!(w, [&b"airing"[..]]);
-        assert_eq!(of, [vec![(0, 8), (1, 1), (2, 3)]]);
+        assert_eq!(of, [vec![(0, 8, 7), (1, 1, 7), (2, 3, 2)]]);
     }
 
     #[test]

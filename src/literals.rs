@@ -85,6 +85,21 @@ impl Finder {
     }
 }
 
+/// Which byte of `text` to compare first where `literal` (`len` bytes) was found
+/// `back` bytes into it: the one after it, else the one before it, else the first
+/// (`text` is the literal). A finder's hit is checked against the longer texts it
+/// stands for (the rules' strings, the diagnosis' phrases); a place that is not
+/// one of them most often differs right beside the literal (`airing` in
+/// `operator.pairing,`), and one byte compared inline is cheaper than a `memcmp`.
+pub fn probe(text: &[u8], back: usize, len: usize) -> usize {
+    let after = back + len;
+    if after < text.len() {
+        after
+    } else {
+        back.saturating_sub(1)
+    }
+}
+
 /// The literals in the order that makes Teddy fastest (as indices into them). The
 /// order changes speed, not results: callers look at every literal starting where
 /// one is found, and [`Finder::find_literal_at`] names it by its place in the

@@ -15,7 +15,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::literals::Finder;
+use crate::literals::{self, Finder};
 use crate::record::Level;
 use regex_automata::meta;
 // The categories are vocabulary (the record carries them); `rules::Category` and
@@ -317,8 +317,7 @@ impl Found {
 struct LiteralCheck {
     rule: usize,
     back: usize,
-    /// The byte of `text` compared first: the one after the anchor, else the one
-    /// before it, else the first (the string is the anchor).
+    /// The byte of `text` compared first (see [`literals::probe`]).
     probe: usize,
     text: Box<[u8]>,
 }
@@ -365,16 +364,10 @@ fn literal_checks(
             let text = l.as_bytes();
             anchors.iter().find_map(|a| {
                 let back = text.windows(a.len()).position(|w| w == a.as_bytes())?;
-                let after = back + a.len();
-                let probe = if after < text.len() {
-                    after
-                } else {
-                    back.saturating_sub(1)
-                };
                 let check = LiteralCheck {
                     rule,
                     back,
-                    probe,
+                    probe: literals::probe(text, back, a.len()),
                     text: Box::from(text),
                 };
                 Some((*a, check))
@@ -525,13 +518,8 @@ impl Rules {
     /// [`Rules::classify_at`], also saying which kinds of context anchor the line
     /// holds (see [`Rules::with_context_anchors`]).
     pub fn classify_line(&self, line: &[u8], at: usize) -> (Classification, ContextAnchors) {
-        let mut found = Found::default();
-        let mut next = Some(at);
-        while let Some(at) = next {
-            self.anchors_at(line, at, &mut found);
-            next = self.find_at(line, at + 1).map(|(m, _)| m);
-        }
-        (found.class, found.context)
+        let (class, context, _) = self.classify_in(line, 0, line.len(), at);
+        (class, context)
     }
 
     /// [`Rules::classify_line`] for the line `hay[ls..le]` (without its line
@@ -579,8 +567,6 @@ impl Rules {
                 let Some(from) = at.checked_sub(c.back) else {
                     continue;
                 };
-                // The byte after the anchor first, inline: where a place is not one
-                // of the rule's strings, it is most often the first that differs.
                 if !found.is_tested(c.rule)
                     && line.get(from + c.probe) == c.text.get(c.probe)
                     && line[from..].starts_with(&c.text)
