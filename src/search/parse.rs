@@ -247,14 +247,14 @@ impl Parser {
     /// Reads a JSON line (console JSON style, tslog file log, `openclaw logs --json`,
     /// a tool result). Returns false when the line is not a JSON object.
     fn parse_json(&self, s: &str, rec: &mut Record) -> bool {
-        let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(s) else {
+        let Ok(obj) = serde_json::from_str::<Members<'_>>(s) else {
             return false;
         };
-        let get_str = |k: &str| obj.get(k).and_then(Value::as_str);
+        let get_str = |k: &str| obj.str(k);
         rec.ts = get_str("time").map(str::to_string);
         rec.level = get_str("level").and_then(Level::from_word);
 
-        if let Some(meta) = obj.get("_meta").and_then(Value::as_object) {
+        if let Some(Member::Value(Value::Object(meta))) = obj.get("_meta") {
             // tslog file log: numeric keys are the call's arguments.
             if rec.level.is_none() {
                 rec.level = meta
@@ -265,10 +265,10 @@ impl Parser {
             if rec.ts.is_none() {
                 rec.ts = meta.get("date").and_then(Value::as_str).map(str::to_string);
             }
-            let args: Vec<&Value> = (0..10)
+            let args: Vec<&Member<'_>> = (0..10)
                 .map_while(|i| obj.get(i.to_string().as_str()))
                 .collect();
-            let mut rest: &[&Value] = &args;
+            let mut rest: &[&Member<'_>] = &args;
             if let Some(bindings) = args
                 .first()
                 .and_then(|v| v.as_str())
@@ -281,14 +281,16 @@ impl Parser {
             let mut meta_obj: Option<Map<String, Value>> = None;
             for v in rest {
                 match v {
-                    Value::String(t) => {
+                    Member::Str(t) => {
                         if !message.is_empty() {
                             message.push(' ');
                         }
                         message.push_str(t);
                     }
-                    Value::Object(m) if meta_obj.is_none() => meta_obj = Some(m.clone()),
-                    other => {
+                    Member::Value(Value::Object(m)) if meta_obj.is_none() => {
+                        meta_obj = Some(m.clone());
+                    }
+                    Member::Value(other) => {
                         if !message.is_empty() {
                             message.push(' ');
                         }
@@ -322,11 +324,7 @@ impl Parser {
         if let Some(msg) = get_str("message") {
             rec.message = msg.to_string();
             // Console JSON style: everything else at the top level is meta.
-            let meta: Map<String, Value> = obj
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "time" | "level" | "subsystem" | "message"))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let meta = obj.object_without(&["time", "level", "subsystem", "message"]);
             if !meta.is_empty() {
                 rec.meta = Some(Value::Object(meta));
             }
@@ -509,6 +507,148 @@ impl Parser {
     }
 }
 
+/// A JSON line's top-level members in the order written, read without building a
+/// `Value` for its strings (most of a log line's members): keys and string values
+/// borrow from the line unless they hold an escape. Any other value is the `Value`
+/// `serde_json` builds. Exactly the lines that parse as a `Value` object parse as
+/// this, and each member reads as it would there (a repeated key's last value wins);
+/// the tests hold the two readings together. (Issue 21: building the `Value` tree,
+/// a `String` per key and per string, was most of the cost of a JSON line.)
+struct Members<'a>(Vec<(Cow<'a, str>, Member<'a>)>);
+
+/// One member's value.
+enum Member<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// Anything else: never a `Value::String`.
+    Value(Value),
+}
+
+impl<'a> Members<'a> {
+    /// The value of `key`: its last occurrence, as in a `Value` object.
+    fn get(&self, key: &str) -> Option<&Member<'a>> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The string value of `key`.
+    fn str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Member::as_str)
+    }
+
+    /// The members but those named in `skip`, as a `Value` object.
+    fn object_without(&self, skip: &[&str]) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, v) in &self.0 {
+            if !skip.contains(&k.as_ref()) {
+                // In order, so a repeated key ends with its last value, as in a `Value`.
+                let v = match v {
+                    Member::Str(s) => Value::String(s.to_string()),
+                    Member::Value(v) => v.clone(),
+                };
+                out.insert(k.to_string(), v);
+            }
+        }
+        out
+    }
+}
+
+impl Member<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Member::Str(s) => Some(s),
+            Member::Value(_) => None,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(Text(key)) = map.next_key()? {
+                    out.push((key, map.next_value()?));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Object)
+    }
+}
+
+/// A JSON string, borrowed from the input unless it holds an escape.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(AnyMember).and_then(|m| match m {
+            Member::Str(s) => Ok(Text(s)),
+            Member::Value(_) => Err(serde::de::Error::custom("expected a string")),
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Member<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AnyMember)
+    }
+}
+
+/// Reads any JSON value as a [`Member`]: a string as text, everything else as the
+/// `Value` serde_json's own visitor makes of it (objects and arrays are handed to
+/// `Value` itself; numbers, booleans and null are spelled as it spells them).
+struct AnyMember;
+
+impl<'de> serde::de::Visitor<'de> for AnyMember {
+    type Value = Member<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Member<'de>, E> {
+        Ok(Member::Str(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Member<'de>, E> {
+        Ok(Member::Str(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Member<'de>, E> {
+        Ok(Member::Str(Cow::Owned(s)))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Member<'de>, E> {
+        Ok(Member::Value(Value::Bool(b)))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Member<'de>, E> {
+        Ok(Member::Value(Value::Number(n.into())))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Member<'de>, E> {
+        Ok(Member::Value(Value::Number(n.into())))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Member<'de>, E> {
+        Ok(Member::Value(
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
+        ))
+    }
+    fn visit_unit<E>(self) -> Result<Member<'de>, E> {
+        Ok(Member::Value(Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Member<'de>, A::Error> {
+        use serde::Deserialize;
+        Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Member::Value)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Member<'de>, A::Error> {
+        use serde::Deserialize;
+        Value::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Member::Value)
+    }
+}
+
 /// A value without the punctuation that belongs to the text around it: the comma of
 /// `(code=1008, reason=…)` and the parenthesis closing `(matchKey=… matchSource=id)`.
 fn tidy_value(v: &str) -> &str {
@@ -536,18 +676,11 @@ fn parse_bindings(s: &str) -> Option<Option<String>> {
     if !s.starts_with('{') {
         return None;
     }
-    let Ok(Value::Object(o)) = serde_json::from_str::<Value>(s) else {
+    let Ok(o) = serde_json::from_str::<Members<'_>>(s) else {
         return None;
     };
-    if !(o.contains_key("subsystem") || o.contains_key("module")) {
-        return None;
-    }
-    Some(
-        o.get("subsystem")
-            .or_else(|| o.get("module"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    )
+    let named = o.get("subsystem").or_else(|| o.get("module"))?;
+    Some(named.as_str().map(str::to_string))
 }
 
 /// The `key=` places of a line: (start of the match, end after `=`, key), as the
@@ -589,6 +722,113 @@ fn kv_keys(line: &str) -> Vec<(usize, usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// JSON string literals: plain, with escapes (a key spelled with `\u` escapes
+    /// reads as the plain key), a lone surrogate (which serde_json refuses), and
+    /// raw control characters (not JSON at all).
+    fn string_literal() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\"[a-z 0-9]{0,6}\"",
+            Just(r#""time""#.to_string()),
+            Just(r#""ti\u006de""#.to_string()),
+            Just(r#""message""#.to_string()),
+            Just(r#""_meta""#.to_string()),
+            Just(r#""0""#.to_string()),
+            Just(r#""a\"b\\c\n""#.to_string()),
+            Just(r#""\ud83d\ude00 \u00e9""#.to_string()),
+            Just(r#""\ud800""#.to_string()),
+            "\"[\\x00-\\x7f]{0,3}\"",
+        ]
+    }
+
+    /// JSON texts rich in what could make two readers differ: repeated keys, escaped
+    /// keys, numbers at and past the edges of `f64` and `u64`, nesting, whitespace,
+    /// invalid pieces, and text after the value.
+    fn json_text() -> impl Strategy<Value = String> {
+        let scalar = prop_oneof![
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|n| n.to_string()),
+            Just("1e400".to_string()),
+            Just("-0.0".to_string()),
+            Just("123456789012345678901234567890".to_string()),
+            Just("01".to_string()),
+            string_literal(),
+        ];
+        let value = scalar.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec((string_literal(), inner), 0..4).prop_map(|m| {
+                    let members: Vec<String> = m.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        });
+        (
+            prop::collection::vec((string_literal(), value), 0..6),
+            prop_oneof![Just(""), Just(" "), Just("\n"), Just(" x"), Just("}")],
+        )
+            .prop_map(|(m, tail)| {
+                let members: Vec<String> = m.iter().map(|(k, v)| format!("{k} : {v}")).collect();
+                format!("{{{}}}{tail}", members.join(","))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// `Members` reads a line as a `Value` object does: the same lines, and each
+        /// key to the same value (strings as text, the rest as the same `Value`).
+        #[test]
+        fn members_read_as_a_value_object(text in json_text()) {
+            let value = serde_json::from_str::<Value>(&text);
+            let members = serde_json::from_str::<Members<'_>>(&text);
+            match (value, members) {
+                (Ok(Value::Object(obj)), Ok(members)) => {
+                    for (k, v) in &obj {
+                        let got = match members.get(k) {
+                            Some(Member::Str(s)) => Value::String(s.to_string()),
+                            Some(Member::Value(v)) => v.clone(),
+                            None => panic!("{k} missing from {text}"),
+                        };
+                        prop_assert_eq!(&got, v, "{} in {}", k, text);
+                    }
+                    for (k, _) in &members.0 {
+                        prop_assert!(obj.contains_key(k.as_ref()), "{} in {}", k, text);
+                    }
+                    prop_assert_eq!(members.object_without(&["time"]), {
+                        let mut o = obj.clone();
+                        o.remove("time");
+                        o
+                    });
+                }
+                (Ok(_) | Err(_), Err(_)) => {}
+                (v, m) => prop_assert!(false, "{text}: Value {v:?}, members {:?}", m.is_ok()),
+            }
+        }
+    }
+
+    #[test]
+    fn json_lines_with_escaped_keys_and_repeated_keys() {
+        let r = parse(
+            r#"{"ti\u006de":"2026-04-11T10:30:12Z","level":"warn","message":"first","message":"pairing required","extra":{"b":1,"a":[1.5,null]},"n":7}"#,
+        );
+        assert_eq!(r.ts.as_deref(), Some("2026-04-11T10:30:12Z"));
+        assert_eq!(r.message, "pairing required");
+        assert_eq!(
+            serde_json::to_string(&r.meta).unwrap(),
+            r#"{"extra":{"a":[1.5,null],"b":1},"n":7}"#
+        );
+        // A lone surrogate is not JSON to serde_json: the line is read as text.
+        let r = parse(r#"{"message":"\ud800 pairing required"}"#);
+        assert!(r.meta.is_none());
+        assert_eq!(r.message, r#"{"message":"\ud800 pairing required"}"#);
+    }
 
     /// The written-out key finder agrees with the pattern it replaces.
     #[test]
