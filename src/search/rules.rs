@@ -699,15 +699,35 @@ fn by_first_byte(anchors: &[&[u8]]) -> Arc<[Vec<usize>]> {
 /// matches.
 #[cfg(test)]
 pub(crate) fn covered(hir: &regex_syntax::hir::Hir, anchors: &[&str]) -> bool {
+    covered_by(hir, &|lit| {
+        anchors
+            .iter()
+            .any(|a| lit.windows(a.len()).any(|w| w == a.as_bytes()))
+    })
+}
+
+/// [`covered`], with the literals compared in ASCII lower case to `words` (which are
+/// lower case): for a pattern read without its case folding.
+#[cfg(test)]
+pub(crate) fn covered_folding(hir: &regex_syntax::hir::Hir, words: &[String]) -> bool {
+    covered_by(hir, &|lit| {
+        let lower = lit.to_ascii_lowercase();
+        words
+            .iter()
+            .any(|a| lower.windows(a.len()).any(|w| w == a.as_bytes()))
+    })
+}
+
+/// Whether every match of `hir` holds a literal piece that `holds` accepts.
+#[cfg(test)]
+fn covered_by(hir: &regex_syntax::hir::Hir, holds: &dyn Fn(&[u8]) -> bool) -> bool {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
-        HirKind::Literal(lit) => anchors
-            .iter()
-            .any(|a| lit.0.windows(a.len()).any(|w| w == a.as_bytes())),
-        HirKind::Concat(parts) => parts.iter().any(|p| covered(p, anchors)),
-        HirKind::Alternation(alts) => alts.iter().all(|p| covered(p, anchors)),
-        HirKind::Capture(c) => covered(&c.sub, anchors),
-        HirKind::Repetition(r) => r.min >= 1 && covered(&r.sub, anchors),
+        HirKind::Literal(lit) => holds(&lit.0),
+        HirKind::Concat(parts) => parts.iter().any(|p| covered_by(p, holds)),
+        HirKind::Alternation(alts) => alts.iter().all(|p| covered_by(p, holds)),
+        HirKind::Capture(c) => covered_by(&c.sub, holds),
+        HirKind::Repetition(r) => r.min >= 1 && covered_by(&r.sub, holds),
         _ => false,
     }
 }
