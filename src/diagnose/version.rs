@@ -519,9 +519,10 @@ impl VersionTracker {
                 // The gateway's own version. The newest wins, where it first appears
                 // (after an upgrade that is the running one; and the answer does not
                 // depend on the order of the lines, see below).
-                let how = format!("client={client} v{v}");
+                // Written only when kept: most records name a version already seen.
+                let how = || format!("client={client} v{v}");
                 if self.in_process.as_ref().is_none_or(|(cv, _, _)| v > *cv) {
-                    self.in_process = Some((v, how.clone(), at()));
+                    self.in_process = Some((v, how(), at()));
                 }
                 self.remember(v, how, at());
             } else {
@@ -534,7 +535,7 @@ impl VersionTracker {
                     Some(r) if !matches!(r, "" | "?" | "n/a") => (1, "remote "),
                     _ => (2, ""),
                 };
-                let how = format!("{where_}client={client} v{v}");
+                let how = || format!("{where_}client={client} v{v}");
                 // A remote client's version says nothing about the gateway's build:
                 // listed as seen, never taken for the build (advice for a wrong
                 // version is worse than advice for an unknown one). Among the others
@@ -548,7 +549,7 @@ impl VersionTracker {
                         .as_ref()
                         .is_none_or(|(cv, _, _, r)| rank > *r || (rank == *r && v > *cv))
                 {
-                    self.client = Some((v, how.clone(), at(), rank));
+                    self.client = Some((v, how(), at(), rank));
                 }
                 self.remember(v, how, at());
             }
@@ -599,17 +600,17 @@ impl VersionTracker {
         // The latest wins: after an upgrade the log's newest lines tell the version
         // the user runs now.
         self.gateway = Some((v, how.clone(), at.clone()));
-        self.remember(v, how, at);
+        self.remember(v, || how, at);
     }
 
-    fn remember(&mut self, v: OcVersion, how: String, at: Loc) {
+    fn remember(&mut self, v: OcVersion, how: impl FnOnce() -> String, at: Loc) {
         let text = v.to_string();
         if self.seen.iter().any(|s| s.version == text) || self.seen.len() >= MAX_SEEN {
             return;
         }
         self.seen.push(VersionSeen {
             version: text,
-            how,
+            how: how(),
             at,
         });
     }
