@@ -17,6 +17,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use crate::literals::{self, Finder};
 use crate::record::Record;
+use crate::text::first_line;
 
 /// The phrases the diagnosis looks for anywhere in a record's `text` (the whole line,
 /// or the joined lines of a multi-line event). A phrase named in a `text_has!` but
@@ -656,7 +657,7 @@ impl LineKind {
 /// The `openclaw` subcommand of a pasted prompt line (`$ openclaw node run --host
 /// 10.0.0.5`), with its arguments.
 pub fn command_of(text: &str) -> Option<&str> {
-    let first = text.split('\n').next().unwrap_or_default().trim_start();
+    let first = first_line(text).trim_start();
     let rest = ["$ ", "# ", "> ", "% ", "❯ ", ""]
         .iter()
         .find_map(|p| first.strip_prefix(p)?.strip_prefix("openclaw "))

@@ -5,8 +5,8 @@
 //! from a log or config file ([`is_terminal_unsafe`]) and the two notations they are
 //! shown in ([`terminal_safe`] for log-derived text, [`terminal_safe_unicode`] for the
 //! config check, whose documented notation is `\u{001b}`); the one way a string is
-//! cut to a number of characters ([`prefix`], [`cut`]); and `1 event` / `2 events`
-//! ([`plural`]). It is vocabulary: it imports nothing from the crate, and it does not
+//! cut to a number of characters ([`prefix`], [`cut`]); a joined message's first line
+//! ([`first_line`]); and `1 event` / `2 events` ([`plural`]). It is vocabulary: it imports nothing from the crate, and it does not
 //! decide what is printed or where (the outputs and reports do).
 
 use std::borrow::Cow;
@@ -67,6 +67,13 @@ pub fn terminal_safe_unicode(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `s` up to its first newline (all of it when it has none): the first physical line
+/// of a joined multi-line event. `memchr` finds the newline many bytes at a time,
+/// where `split('\n')` looks at each (this runs several times a record).
+pub fn first_line(s: &str) -> &str {
+    memchr::memchr(b'\n', s.as_bytes()).map_or(s, |i| &s[..i])
 }
 
 /// The first `max` characters of `s` (all of it when shorter): cut on a character
@@ -134,6 +141,13 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_line_is_the_first_split() {
+        for s in ["", "a", "a\nb", "\n", "é\nü\n", "no newline at all"] {
+            assert_eq!(first_line(s), s.split('\n').next().unwrap_or_default());
+        }
+    }
 
     #[test]
     fn terminal_safe_escapes_controls_and_bidi() {

@@ -22,6 +22,7 @@ use crate::cause::Cause;
 pub use crate::line_facts::{LineKind, command_of};
 use crate::line_facts::{message_has, text_has};
 use crate::record::Record;
+use crate::text::first_line;
 
 use super::Loc;
 use super::causes::{Facet, Facets};
@@ -157,12 +158,12 @@ pub fn is_loopback(addr: &str) -> bool {
     let host = if let Some(rest) = a.strip_prefix('[') {
         // `[::1]:18789`
         rest.split(']').next().unwrap_or_default()
-    } else if a.matches(':').count() >= 2 {
+    } else if a.bytes().filter(|&b| b == b':').count() >= 2 {
         // A bare IPv6 address (`::1`, `::ffff:127.0.0.1`): no port to drop.
         a
     } else {
         // `127.0.0.1:50420`, `localhost:18789`, `127.0.0.1`.
-        a.split(':').next().unwrap_or_default()
+        memchr::memchr(b':', a.as_bytes()).map_or(a, |i| &a[..i])
     };
     let host = host.strip_prefix("::ffff:").unwrap_or(host);
     host.starts_with("127.") || host == "::1" || host == "localhost"
@@ -997,7 +998,7 @@ impl Facts {
                     self.block_line(part.trim());
                 }
                 self.read_close_code(rec);
-                let first = msg.split('\n').next().unwrap_or_default();
+                let first = first_line(msg);
                 self.note(format_args!("client: {}", short(first)), rec);
             }
             LineKind::BlockLine => {
@@ -1568,14 +1569,9 @@ const TELL_CLIENT: &str = "`openclaw devices list` on the gateway host: a pendin
 /// What tells a proxy problem from a pairing one.
 const TELL_PROXY: &str = "the gateway's log: `Proxy headers detected from untrusted address`, `observed unattributable proxy-shaped traffic` or an HTTP 403 `proxy_attribution_required` means a proxy not in `gateway.trustedProxies` (untrusted_proxy); without them, `openclaw devices list` shows the pending request";
 
-/// The first physical line of a (possibly joined) message.
-fn first_line(s: &str) -> &str {
-    s.split('\n').next().unwrap_or_default()
-}
-
 /// The text after `gateway connect failed: Error: ` / `…GatewayClientRequestError: `.
 fn after_error_prefix(msg: &str) -> &str {
-    let first = msg.split('\n').next().unwrap_or_default();
+    let first = first_line(msg);
     for p in ["GatewayClientRequestError: ", "Error: "] {
         if let Some(i) = first.find(p) {
             return &first[i + p.len()..];

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::record::{Kv, Level, Record};
 use crate::search::ansi;
+use crate::text::first_line;
 use crate::timestamp::UtcStamp;
 
 /// The compiled patterns of the line formats. Build once, share freely.
@@ -477,7 +478,7 @@ impl Parser {
     /// ` code=<n> reason=` (user agents hold anything), and the close `reason=` of
     /// `closed before connect` runs to the end of the line.
     pub fn key_values(&self, msg: &str) -> Kv {
-        let line = msg.split('\n').next().unwrap_or_default();
+        let line = first_line(msg);
         let reason_to_eol = line.starts_with("closed before connect");
         let keys = kv_keys(line);
         // Keys and values together are never longer than the text from the first key on.

@@ -23,6 +23,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::record::Record;
+use crate::text::first_line;
 
 /// The most physical lines one event may span.
 pub const MAX_SPAN_LINES: u64 = 16;
@@ -90,7 +91,7 @@ pub fn continues(head: &Record, next: &Record) -> bool {
     {
         return false;
     }
-    let first = next.text.split('\n').next().unwrap_or_default();
+    let first = first_line(&next.text);
     if CONTINUATION.is_match(first) {
         return true;
     }
@@ -118,7 +119,7 @@ fn is_json(rec: &Record) -> bool {
 pub fn absorb(head: &mut Record, next: Record) {
     head.end_line = Some(next.last_line());
     head.categories = head.categories.union(next.categories);
-    let first = next.text.split('\n').next().unwrap_or_default().trim();
+    let first = first_line(&next.text).trim();
     if let Some((k, v)) = field(first) {
         // Pasted fields: what the audit or close line would have said with `k=v`.
         match k {
