@@ -1,13 +1,14 @@
 //! Text helpers every output shares: escaping for a terminal, cutting to a length,
-//! and counted nouns.
+//! a message's first line, and counted nouns.
 //!
 //! This module owns the one rule for which characters must never reach a terminal
 //! from a log or config file ([`is_terminal_unsafe`]) and the two notations they are
 //! shown in ([`terminal_safe`] for log-derived text, [`terminal_safe_unicode`] for the
 //! config check, whose documented notation is `\u{001b}`); the one way a string is
 //! cut to a number of characters ([`prefix`], [`cut`]); a joined message's first line
-//! ([`first_line`]); and `1 event` / `2 events` ([`plural`]). It is vocabulary: it imports nothing from the crate, and it does not
-//! decide what is printed or where (the outputs and reports do).
+//! ([`first_line`]); and `1 event` / `2 events` ([`plural`]). It is vocabulary: it
+//! imports nothing from the crate, and it does not decide what is printed or where
+//! (the outputs and reports do).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -70,8 +71,9 @@ pub fn terminal_safe_unicode(s: &str) -> Cow<'_, str> {
 }
 
 /// `s` up to its first newline (all of it when it has none): the first physical line
-/// of a joined multi-line event. `memchr` finds the newline many bytes at a time,
-/// where `split('\n')` looks at each (this runs several times a record).
+/// of a joined multi-line event. The `memchr` crate's SIMD search, where
+/// `split('\n')` builds a searcher and scans a word at a time (this runs several
+/// times a record: it was ~2 % of a dense scan's instructions).
 pub fn first_line(s: &str) -> &str {
     memchr::memchr(b'\n', s.as_bytes()).map_or(s, |i| &s[..i])
 }

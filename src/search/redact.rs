@@ -28,7 +28,8 @@ pub struct SecretRule {
     pub pattern: &'static str,
 }
 
-/// The secret forms. Keys are matched case-insensitively; a value already redacted
+/// The secret forms. Most match in any ASCII case (`(?i)`, compiled without Unicode);
+/// the PEM header and `openclaw pairing approve` as written. A value already redacted
 /// (a marker, OpenClaw's own `abcdef…wxyz`, `***`) is left alone by the caller.
 pub static SECRET_RULES: &[SecretRule] = &[
     // `#token=…`, `?token=…`, `&token=…` in dashboard and WebSocket URLs.
@@ -72,7 +73,7 @@ pub static SECRET_RULES: &[SecretRule] = &[
 ];
 
 /// Words of which every secret form's match holds one, in ASCII lower case (a test
-/// proves it from the patterns). A line that holds none, in any case, holds no
+/// proves it from the patterns). A line that holds none, in any ASCII case, holds no
 /// secret: the forms' set is not asked (issue 21: it was a twentieth of a record's
 /// cost, and most records hold none of these).
 const SECRET_WORDS: &[&str] = &[
@@ -325,6 +326,11 @@ mod tests {
         // pattern's in ASCII case alone.
         let words: Vec<String> = SECRET_WORDS.iter().map(|w| w.to_string()).collect();
         for form in SECRET_RULES {
+            assert!(
+                !form.pattern.contains("\\(?i"),
+                "{}: an escaped paren",
+                form.id
+            );
             let plain = form.pattern.replace("(?i)", "").replace("(?i:", "(?:");
             assert!(
                 plain
