@@ -228,11 +228,12 @@ pub struct Rules {
     /// whose pattern is not a plain set of strings (see `literal_checks`).
     anchor_rules: Vec<Vec<usize>>,
     /// For each anchor, the strings of the rules that name it whose pattern is a
-    /// finite set of strings (most of the table): such a rule matches a line if and
-    /// only if one of its strings is in it, and each string holds one of the rule's
-    /// anchors, so comparing bytes where an anchor starts answers for it with no
-    /// regex (a regex asked ~460 instructions a line, and an event line holding
-    /// `1008`, `pairing` and `required` asked some twenty).
+    /// finite set of strings (most of the table), some to be followed by a word
+    /// boundary: such a rule matches a line if and only if one of its strings is in
+    /// it (so followed), and each string holds one of the rule's anchors, so
+    /// comparing bytes where an anchor starts answers for it with no regex (a regex
+    /// asked ~460 instructions a line, and an event line holding `1008`, `pairing`
+    /// and `required` asked some twenty).
     anchor_literals: Vec<Vec<LiteralCheck>>,
     /// Each rule alone, to confirm a candidate line cheaply. Compiled on first use
     /// (shared by every clone and thread): a log meets a handful of the rules, and
@@ -320,12 +321,30 @@ struct LiteralCheck {
     /// The byte of `text` compared first (see [`literals::probe`]).
     probe: usize,
     text: Box<[u8]>,
+    /// The pattern has an ASCII word boundary (`(?-u:\b)`) after the string, which
+    /// ends with a word byte: the line must end there or go on with a non-word byte.
+    word_end: bool,
 }
 
-/// The most strings a rule may have and still be compared as strings: a few
-/// patterns spell out dozens (`(?:role|scope|metadata) upgrade …`), each one more
-/// comparison at every place of their anchor, where their regex costs the same
-/// whatever their number.
+impl LiteralCheck {
+    /// Whether the string is at `line[from..]`, followed as it must be.
+    #[inline]
+    fn is_at(&self, line: &[u8], from: usize) -> bool {
+        line.get(from + self.probe) == self.text.get(self.probe)
+            && line[from..].starts_with(&self.text)
+            && !(self.word_end && line.get(from + self.text.len()).is_some_and(is_word_byte))
+    }
+}
+
+/// A byte of an ASCII word (`\w` without Unicode).
+fn is_word_byte(b: &u8) -> bool {
+    b.is_ascii_alphanumeric() || *b == b'_'
+}
+
+/// The most strings of a rule under one of its anchors that are compared as
+/// strings: a few patterns spell out dozens (`(?:role|scope|metadata) upgrade …`),
+/// each one more comparison at every place of their anchor, where their regex
+/// costs the same whatever their number.
 const MAX_STRINGS: usize = 16;
 
 /// A rule's strings, each under the first of the rule's anchors it holds.
@@ -335,45 +354,73 @@ type Strings = Vec<(&'static str, LiteralCheck)>;
 /// spells them all out (it gives up, marking its strings inexact, on repetition
 /// without bound or of a range, classes of more than ten members, more than 250
 /// strings or strings over 100 bytes), each with the first of `anchors` it holds.
-/// `None` if the pattern has look-around or an empty match, is not such a set, has
-/// more than [`MAX_STRINGS`] strings, or one of them holds none of the anchors
-/// (then the rule is asked as a regex).
+/// A branch of the pattern (an alternative at its top, or the whole) may end with an
+/// ASCII word boundary after strings that end with a word byte: its strings then
+/// carry [`LiteralCheck::word_end`]. `None` if the pattern has any other look-around
+/// or an empty match, is not such a set, has more than [`MAX_STRINGS`] strings under
+/// one anchor, or one of them holds none of the anchors (then the rule is asked as a
+/// regex).
 fn literal_checks(
     hir: &regex_syntax::hir::Hir,
     rule: usize,
     anchors: &[&'static str],
 ) -> Option<Strings> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // `\b`, `^` and `$` hold between bytes: the extractor reads them as empty
-    // strings, which would make `\bauth\b` the same as `auth`.
-    if !hir.properties().look_set().is_empty() {
-        return None;
-    }
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
-    let strings = seq.literals()?;
-    // Exact: each string is a whole match, and together they are every match.
-    if strings.is_empty()
-        || strings.len() > MAX_STRINGS
-        || !strings.iter().all(|l| l.is_exact() && !l.is_empty())
-    {
-        return None;
-    }
-    strings
-        .iter()
-        .map(|l| {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    let branches: Vec<&Hir> = match hir.kind() {
+        HirKind::Alternation(alternatives) => alternatives.iter().collect(),
+        _ => vec![hir],
+    };
+    let mut out = Strings::new();
+    for branch in branches {
+        let (body, word_end) = match branch.kind() {
+            HirKind::Concat(parts)
+                if matches!(
+                    parts.last().map(Hir::kind),
+                    Some(HirKind::Look(Look::WordAscii))
+                ) =>
+            {
+                (Hir::concat(parts[..parts.len() - 1].to_vec()), true)
+            }
+            _ => (branch.clone(), false),
+        };
+        // `\b`, `^` and `$` hold between bytes: the extractor reads them as empty
+        // strings, which would make `\bauth\b` the same as `auth`.
+        if !body.properties().look_set().is_empty() {
+            return None;
+        }
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&body);
+        let strings = seq.literals()?;
+        // Exact: each string is a whole match, and together they are every match.
+        if strings.is_empty() || !strings.iter().all(|l| l.is_exact() && !l.is_empty()) {
+            return None;
+        }
+        for l in strings {
             let text = l.as_bytes();
-            anchors.iter().find_map(|a| {
+            // A boundary after a non-word byte would ask for a word byte next.
+            if word_end && !text.last().is_some_and(is_word_byte) {
+                return None;
+            }
+            let (anchor, back) = anchors.iter().find_map(|a| {
                 let back = text.windows(a.len()).position(|w| w == a.as_bytes())?;
-                let check = LiteralCheck {
-                    rule,
-                    back,
-                    probe: literals::probe(text, back, a.len()),
-                    text: Box::from(text),
-                };
-                Some((*a, check))
-            })
-        })
-        .collect()
+                Some((*a, back))
+            })?;
+            let check = LiteralCheck {
+                rule,
+                back,
+                probe: literals::probe(text, back, anchor.len()),
+                text: Box::from(text),
+                word_end,
+            };
+            out.push((anchor, check));
+        }
+    }
+    let most_under_one_anchor = anchors
+        .iter()
+        .map(|a| out.iter().filter(|(b, _)| b == a).count())
+        .max()
+        .unwrap_or(0);
+    (most_under_one_anchor <= MAX_STRINGS).then_some(out)
 }
 
 impl Rules {
@@ -567,10 +614,7 @@ impl Rules {
                 let Some(from) = at.checked_sub(c.back) else {
                     continue;
                 };
-                if !found.is_tested(c.rule)
-                    && line.get(from + c.probe) == c.text.get(c.probe)
-                    && line[from..].starts_with(&c.text)
-                {
+                if !found.is_tested(c.rule) && c.is_at(line, from) {
                     found.set_tested(c.rule);
                     found.class.add_rule(c.rule, &self.rows);
                 }
@@ -1357,6 +1401,21 @@ mod tests {
                 let class = rules.classify(&line);
                 assert_eq!(class, rules.classify_exhaustive(&line), "{}", r.id);
                 assert!(!class.categories.is_empty(), "{}", r.id);
+                // Glued to a word byte or a non-word one, at either end (a string
+                // followed by a word boundary must not be found before a word byte).
+                for glued in [
+                    [text, b"x"].concat(),
+                    [text, b"_1"].concat(),
+                    [text, b"-"].concat(),
+                    [b"x", text].concat(),
+                ] {
+                    assert_eq!(
+                        rules.classify(&glued),
+                        rules.classify_exhaustive(&glued),
+                        "{}: {shown:?}",
+                        r.id
+                    );
+                }
                 for cut in [&text[1..], &text[..text.len() - 1]] {
                     assert_eq!(
                         rules.classify(cut),
@@ -1416,15 +1475,37 @@ mod tests {
         );
         assert_eq!(strings("x 1008", &["1008"]).unwrap()[0].1.probe, 1);
         assert_eq!(strings("1008", &["1008"]).unwrap()[0].1.probe, 0);
-        // Look-around, unbounded repetition, a wide class: asked as regexes.
+        // Look-around (but a word boundary ending a branch after a word byte),
+        // unbounded repetition, a wide class: asked as regexes.
         assert!(strings(r"\bauth failed\b", &["uth failed"]).is_none());
         assert!(strings(r"auth failed$", &["uth failed"]).is_none());
+        assert!(strings(r"auth failed(?-u:\b)x", &["uth failed"]).is_none());
+        assert!(strings(r"auth failed:(?-u:\b)", &["uth failed"]).is_none());
+        let bounded = strings(r"code=1008(?-u:\b)|\(1008(?-u:\b)|1008 pairing", &["1008"]).unwrap();
+        let ends: Vec<(&[u8], bool)> = bounded
+            .iter()
+            .map(|(_, c)| (&c.text[..], c.word_end))
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                (&b"code=1008"[..], true),
+                (b"(1008", true),
+                (b"1008 pairing", false)
+            ]
+        );
         assert!(strings(r"[0-9]+ waiting for approval", &["approval"]).is_none());
         assert!(strings(r"code=1008 .* closed", &["1008"]).is_none());
-        // Too many strings to compare at every place.
-        let many =
-            "(?:role|scope|metadata|name) (?:upgrade|change) (?:pending|requested|denied|seen)";
+        // Too many strings to compare at every place of one anchor; as many spread
+        // over two anchors are compared.
+        let many = "(?:role|scope|metadata|name|device|node) (?:upgrade|change) (?:pending|requested|denied|seen)";
         assert!(strings(many, &[" upgrade ", " change "]).is_none());
+        let spread =
+            "(?:role|scope|metadata|name) (?:upgrade|change) (?:pending|requested|denied|seen)";
+        assert_eq!(
+            strings(spread, &[" upgrade ", " change "]).unwrap().len(),
+            32
+        );
         // A string holding none of the rule's anchors.
         assert!(strings(r"pairing required|NOT_PAIRED", &["airing"]).is_none());
     }
