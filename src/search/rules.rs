@@ -224,8 +224,8 @@ pub struct Rules {
     /// Which context lines of [`Rules::with_context_anchors`] each anchor belongs
     /// to (none: it is a rule's only).
     context_anchor: Vec<ContextAnchors>,
-    /// For each anchor, the rules that name it and are asked as regexes: those
-    /// whose pattern is not a plain set of strings (see `literal_checks`).
+    /// For each anchor, the rules that name it and are asked as regexes: those whose
+    /// pattern `literal_checks` does not spell out as strings.
     anchor_rules: Vec<Vec<usize>>,
     /// For each anchor, the strings of the rules that name it whose pattern is a
     /// finite set of strings (most of the table), some to be followed by a word
@@ -353,10 +353,12 @@ type Strings = Vec<(&'static str, LiteralCheck)>;
 /// The strings rule `rule`'s pattern matches, if the extractor of `regex_syntax`
 /// spells them all out (it gives up, marking its strings inexact, on repetition
 /// without bound or of a range, classes of more than ten members, more than 250
-/// strings or strings over 100 bytes), each with the first of `anchors` it holds.
-/// A branch of the pattern (an alternative at its top, or the whole) may end with an
-/// ASCII word boundary after strings that end with a word byte: its strings then
-/// carry [`LiteralCheck::word_end`]. `None` if the pattern has any other look-around
+/// strings in a branch or strings over 100 bytes), each with the first of `anchors`
+/// it holds. A branch of the parsed pattern (an alternative at its top, or the
+/// whole) may end with an ASCII word boundary after strings that end with a word
+/// byte: its strings then carry [`LiteralCheck::word_end`]. (The parser may fold
+/// alternatives that start alike into one branch, which then runs as a regex: slower,
+/// never wrong.) `None` if the pattern has any other look-around
 /// or an empty match, is not such a set, has more than [`MAX_STRINGS`] strings under
 /// one anchor, or one of them holds none of the anchors (then the rule is asked as a
 /// regex).
@@ -597,7 +599,7 @@ impl Rules {
     /// Tests the rules of every anchor that starts at `line[at..]` (the finder
     /// reports one; another may start there too). A regex rule is asked once a line;
     /// a string rule is compared at each such place until one of its strings is
-    /// there.
+    /// there, followed as its pattern asks.
     fn anchors_at(&self, line: &[u8], at: usize, found: &mut Found) {
         let rest = &line[at..];
         let first = rest
@@ -1441,6 +1443,55 @@ mod tests {
     }
 
     #[test]
+    fn a_word_boundary_is_checked_at_each_place() {
+        let rules = Rules::new().unwrap();
+        let close = |line: &[u8]| {
+            let class = rules.classify(line);
+            assert_eq!(class, rules.classify_exhaustive(line), "{line:?}");
+            class.categories.contains(Category::Close1008)
+        };
+        // The first place fails the boundary, a later one passes.
+        assert!(close(b"x code=10080 y code=1008"));
+        assert!(!close(b"x code=10080 y code=1008_"));
+        // After the string: the line's end, a CR, a byte past ASCII (not word bytes
+        // to `\b` without Unicode), a word byte.
+        assert!(close(b"code=1008"));
+        assert!(close(b"code=1008\r x"));
+        assert!(close(b"(1008\xe9"));
+        assert!(!close(b"(1008a"));
+        for line in [
+            &b"a pairing requests b"[..],
+            b"a pairing request\xff",
+            b"device-id-mismatchx",
+        ] {
+            assert_eq!(
+                rules.classify(line),
+                rules.classify_exhaustive(line),
+                "{line:?}"
+            );
+        }
+        // One string with and without the boundary, in two branches: either matches.
+        let table = [Rule {
+            id: "x",
+            categories: &[Pairing],
+            pattern: r"abc(?-u:\b)|abcd",
+            anchors: &["abc"],
+            level: None,
+        }];
+        let own = Rules::from_table(&table).unwrap();
+        assert!(own.anchor_rules.iter().all(Vec::is_empty), "a string rule");
+        for (line, want) in [
+            ("abc", true),
+            ("abcd", true),
+            ("abcx", false),
+            ("x abc y", true),
+        ] {
+            let got = !own.classify(line.as_bytes()).categories.is_empty();
+            assert_eq!(got, want, "{line}");
+        }
+    }
+
+    #[test]
     fn a_rule_without_an_anchor_is_an_error() {
         for anchors in [&[][..], &[""][..], &["abc", ""][..]] {
             let table = [Rule {
@@ -1455,7 +1506,7 @@ mod tests {
     }
 
     #[test]
-    fn only_finite_sets_without_look_around_are_strings() {
+    fn only_finite_sets_with_at_most_a_final_word_boundary_are_strings() {
         let strings = |p: &str, anchors: &[&'static str]| {
             let hir = regex_automata::util::syntax::parse_with(p, &single_syntax()).unwrap();
             literal_checks(&hir, 0, anchors)
