@@ -334,8 +334,7 @@ impl PhraseSet {
                 for &(p, back, probe) in &self.phrases_of_window[w] {
                     let phrase = self.phrases[p].as_bytes();
                     if let Some(from) = at.checked_sub(back)
-                        && hay.get(from + probe) == phrase.get(probe)
-                        && hay[from..].starts_with(phrase)
+                        && literals::starts_at(hay, from, phrase, probe)
                     {
                         found(self.bits[p], from);
                     }

@@ -100,6 +100,14 @@ pub fn probe(text: &[u8], back: usize, len: usize) -> usize {
     }
 }
 
+/// Whether `text` starts at `hay[from..]`, its byte `probe` compared first (see
+/// [`probe`]): how a place the finder reports is checked against a longer text it
+/// stands for.
+#[inline]
+pub fn starts_at(hay: &[u8], from: usize, text: &[u8], probe: usize) -> bool {
+    hay.get(from + probe) == text.get(probe) && hay[from..].starts_with(text)
+}
+
 /// The literals in the order that makes Teddy fastest (as indices into them). The
 /// order changes speed, not results: callers look at every literal starting where
 /// one is found, and [`Finder::find_literal_at`] names it by its place in the

@@ -16,6 +16,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::record::Record;
+use crate::text::first_line;
 use crate::version::OcVersion;
 
 use super::Loc;
@@ -474,8 +475,7 @@ impl VersionTracker {
         let c = &*COMPILED;
         // A pasted terminal: `$ openclaw --version` and its answer on the next line,
         // or the troubleshooting guide's script (`Version: 2026.3.31`).
-        let first =
-            memchr::memchr(b'\n', rec.text.as_bytes()).map_or(&*rec.text, |i| &rec.text[..i]);
+        let first = first_line(&rec.text);
         // Almost no line names a version: each pattern is tried only on a line that
         // holds what it cannot match without (a literal, a version's shape), and
         // captured (which allocates) only on a line it matches.

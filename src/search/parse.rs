@@ -601,20 +601,12 @@ impl Member<'_> {
 
 impl<'de> serde::Deserialize<'de> for Members<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Object;
-        impl<'de> serde::de::Visitor<'de> for Object {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
+        d.deserialize_map(AnyMember).and_then(|m| match m {
+            Member::Object(members) => Ok(members),
+            Member::Str(_) | Member::Value(_) => {
+                Err(serde::de::Error::custom("expected an object"))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Members<'de>, A::Error> {
-                Members::from_map(map)
-            }
-        }
-        d.deserialize_map(Object)
+        })
     }
 }
 

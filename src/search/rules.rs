@@ -330,8 +330,7 @@ impl LiteralCheck {
     /// Whether the string is at `line[from..]`, followed as it must be.
     #[inline]
     fn is_at(&self, line: &[u8], from: usize) -> bool {
-        line.get(from + self.probe) == self.text.get(self.probe)
-            && line[from..].starts_with(&self.text)
+        literals::starts_at(line, from, &self.text, self.probe)
             && !(self.word_end && line.get(from + self.text.len()).is_some_and(is_word_byte))
     }
 }
@@ -483,7 +482,7 @@ impl Rules {
             })
             .collect();
         let singles = table.iter().map(|_| OnceLock::new()).collect();
-        let finder = Finder::new(&anchors).map_err(|e| RulesError::Pattern(e.to_string()))?;
+        let finder = anchor_finder(&anchors)?;
         let rows = table
             .iter()
             .map(|r| (r.categories.iter().copied().collect(), r.level))
@@ -533,7 +532,7 @@ impl Rules {
             }
         }
         Ok(Rules {
-            finder: Finder::new(&anchors).map_err(|e| RulesError::Pattern(e.to_string()))?,
+            finder: anchor_finder(&anchors)?,
             by_first_byte: by_first_byte(&anchors),
             anchors,
             context_anchor,
@@ -715,6 +714,11 @@ impl Rules {
             .build_many(&self.patterns)
             .ok()
     }
+}
+
+/// The search for `anchors` (a table's, and those of its context lines).
+fn anchor_finder<A: AsRef<[u8]>>(anchors: &[A]) -> Result<Finder, RulesError> {
+    Finder::new(anchors).map_err(|e| RulesError::Pattern(e.to_string()))
 }
 
 /// How a rule's pattern is read alone (as `RegexBuilder` with `unicode(false)`,
