@@ -131,11 +131,14 @@ fn version_key(line: &[u8]) -> Option<u64> {
         LazyLock::new(|| memchr::memmem::Finder::new(ARROW));
     let i = FINDER.find(line)?;
     let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
-    if before.contains(&b'=') {
+    // memchr, not `contains`: this runs on every `← connect` line, and core's byte
+    // search is a word at a time where memchr's is SIMD (the byte loops here were
+    // 5 % of a 1 %-event scan's instructions).
+    if memchr::memchr(b'=', before).is_some() {
         return None;
     }
     let (words, tail) = match memchr::memchr(b'"', rest) {
-        None if !rest.contains(&b'{') => (rest, &b""[..]),
+        None if memchr::memchr(b'{', rest).is_none() => (rest, &b""[..]),
         None => return None,
         Some(q) => (&rest[..q], &rest[q..]),
     };
@@ -150,13 +153,13 @@ fn version_key(line: &[u8]) -> Option<u64> {
         return None;
     };
     // An escape in the message (`\"`, `\n`) or a terminal sequence: read it whole.
-    if words.iter().any(|&b| b == b'{' || b == b'\\' || b == 0x1b) {
+    if memchr::memchr3(b'{', b'\\', 0x1b, words).is_some() {
         return None;
     }
     let mut h = WordHasher::default();
     tail_kind.hash(&mut h);
     for word in words.split(|&b| b == b' ') {
-        let read = !word.contains(&b'=')
+        let read = memchr::memchr(b'=', word).is_none()
             || [&b"client="[..], b"version=", b"remote=", b"ip="]
                 .iter()
                 .any(|k| word.starts_with(k));
