@@ -17,7 +17,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use crate::literals::{self, Finder};
 use crate::record::Record;
-use crate::text::first_line;
+use crate::text::{find_literal, first_line};
 
 /// The phrases the diagnosis looks for anywhere in a record's `text` (the whole line,
 /// or the joined lines of a multi-line event). A phrase named in a `text_has!` but
@@ -661,8 +661,9 @@ pub fn command_of(text: &str) -> Option<&str> {
         .iter()
         .find_map(|p| first.strip_prefix(p)?.strip_prefix("openclaw "))
         .or_else(|| {
-            let i = first.find("$ openclaw ")?;
-            first.get(i + 11..)
+            const PROMPT: &str = "$ openclaw ";
+            let i = find_literal!(first, PROMPT)?;
+            first.get(i + PROMPT.len()..)
         })?;
     const COMMANDS: &[&str] = &[
         "tui",

@@ -6,12 +6,29 @@
 //! shown in ([`terminal_safe`] for log-derived text, [`terminal_safe_unicode`] for the
 //! config check, whose documented notation is `\u{001b}`); the one way a string is
 //! cut to a number of characters ([`prefix`], [`cut`]); a joined message's first line
-//! ([`first_line`]); and `1 event` / `2 events` ([`plural`]). It is vocabulary: it
+//! ([`first_line`]); where a fixed string starts in a text ([`find_literal!`]); and
+//! `1 event` / `2 events` ([`plural`]). It is vocabulary: it
 //! imports nothing from the crate, and it does not decide what is printed or where
 //! (the outputs and reports do).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+
+/// The byte offset where `$needle` (a `&'static str` or byte string) first starts in
+/// `$hay` (a `&str` or `&[u8]`), or `None`: `find_literal!(msg, "Pairing code:")`.
+///
+/// Each place the macro is written builds its `memmem` finder once, on first use.
+/// `str::find` builds a searcher on every call, which on the short messages and
+/// reasons the diagnosis reads costs more than the search itself. In a `&str` the
+/// offset is a character boundary (a string starts where a character does).
+macro_rules! find_literal {
+    ($hay:expr, $needle:expr) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        FINDER.find(AsRef::<[u8]>::as_ref(&$hay))
+    }};
+}
+pub(crate) use find_literal;
 
 /// Whether `c` reorders text: the bidi marks, embeddings, overrides and isolates
 /// (U+061C, U+200E/F, U+202A–E, U+2066–9). A crafted line could otherwise make a
@@ -143,6 +160,34 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_literal_is_str_find() {
+        // Each call site has its own finder: a second needle is not the first's.
+        for hay in [
+            "",
+            "Error: x",
+            "GatewayClientRequestError: Error: y",
+            "é Error: ü",
+            "Err",
+        ] {
+            assert_eq!(
+                find_literal!(hay, "Error: "),
+                hay.find("Error: "),
+                "{hay:?}"
+            );
+            assert_eq!(find_literal!(hay, "é"), hay.find('é'), "{hay:?}");
+            assert_eq!(
+                find_literal!(hay.as_bytes(), b"Err"),
+                hay.find("Err"),
+                "{hay:?}"
+            );
+        }
+        const NEEDLE: &str = "ü";
+        let hay = String::from("aü");
+        let i = find_literal!(hay, NEEDLE).unwrap();
+        assert_eq!(&hay[i..], "ü");
+    }
 
     #[test]
     fn first_line_is_the_first_split() {

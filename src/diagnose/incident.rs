@@ -22,7 +22,7 @@ use crate::cause::Cause;
 pub use crate::line_facts::{LineKind, command_of};
 use crate::line_facts::{message_has, text_has};
 use crate::record::Record;
-use crate::text::first_line;
+use crate::text::{find_literal, first_line};
 
 use super::Loc;
 use super::causes::{Facet, Facets};
@@ -32,11 +32,9 @@ use super::version::{VersionView, is_in_process_client};
 /// per call site: the diagnosis asks a few dozen fixed questions of every line, and
 /// building a searcher for each question cost more than the search itself.
 macro_rules! has {
-    ($hay:expr, $needle:literal) => {{
-        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
-        FINDER.find($hay.as_bytes()).is_some()
-    }};
+    ($hay:expr, $needle:literal) => {
+        find_literal!($hay, $needle).is_some()
+    };
 }
 
 /// How sure the diagnosis is.
@@ -1159,7 +1157,7 @@ impl Facts {
     }
 
     fn read_dm(&mut self, rec: &Record, msg: &str) {
-        if let Some(i) = msg.find(" pairing request") {
+        if let Some(i) = find_literal!(msg, " pairing request") {
             let ch = msg[..i].rsplit(' ').next().unwrap_or_default();
             if !ch.is_empty() && ch.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                 self.channel = Some(ch.to_ascii_lowercase());
@@ -1183,21 +1181,21 @@ impl Facts {
         {
             self.channel = Some(ch.to_string());
         }
-        if let Some(i) = msg.find(" user id: ") {
+        if let Some(i) = find_literal!(msg, " user id: ") {
             let ch = msg[..i].rsplit(' ').next().unwrap_or_default();
             if !ch.is_empty() {
                 self.channel = Some(ch.to_ascii_lowercase());
             }
             self.sender = Some(short_owned(msg[i + 10..].trim()));
         }
-        if let Some(i) = msg.find("Pairing code:") {
+        if let Some(i) = find_literal!(msg, "Pairing code:") {
             let code = msg[i + 13..].split_whitespace().next().unwrap_or_default();
             // A redacted code (`[REDACTED:…]`) is no use to type: keep `<CODE>`.
             if !code.is_empty() && !code.starts_with('[') {
                 self.code = Some(short_owned(code));
             }
         }
-        if let Some(i) = msg.find("openclaw pairing approve ") {
+        if let Some(i) = find_literal!(msg, "openclaw pairing approve ") {
             let mut it = msg[i + 25..].split_whitespace();
             if let (Some(ch), Some(code)) = (it.next(), it.next()) {
                 self.channel = Some(short_owned(ch));
@@ -1571,13 +1569,16 @@ const TELL_PROXY: &str = "the gateway's log: `Proxy headers detected from untrus
 
 /// The text after `gateway connect failed: Error: ` / `…GatewayClientRequestError: `.
 fn after_error_prefix(msg: &str) -> &str {
+    const REQUEST_ERROR: &str = "GatewayClientRequestError: ";
+    const ERROR: &str = "Error: ";
     let first = first_line(msg);
-    for p in ["GatewayClientRequestError: ", "Error: "] {
-        if let Some(i) = first.find(p) {
-            return &first[i + p.len()..];
-        }
+    if let Some(i) = find_literal!(first, REQUEST_ERROR) {
+        &first[i + REQUEST_ERROR.len()..]
+    } else if let Some(i) = find_literal!(first, ERROR) {
+        &first[i + ERROR.len()..]
+    } else {
+        ""
     }
-    ""
 }
 
 /// What the facts of an incident settle.

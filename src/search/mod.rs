@@ -18,13 +18,14 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::hash::{Hash, Hasher};
 use std::io::{self, Read};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use crate::record::Record;
 use crate::search::lines::{Fill, LineBuffer, LineCounter, Position};
 use crate::search::parse::Parser;
 use crate::search::redact::Redactor;
 use crate::search::rules::{CategorySet, Classification, ContextAnchors, Rules, RulesError};
+use crate::text::find_literal;
 
 /// The default bytes asked for per read (ripgrep uses 64 KiB; larger reads halve the
 /// syscalls on files, and a pipe returns what it has anyway).
@@ -126,10 +127,7 @@ const MAX_VERSIONS_SEEN: usize = 4096;
 /// words before the arrow, another argument after the message, escapes.
 fn version_key(line: &[u8]) -> Option<u64> {
     const ARROW: &[u8] = "← connect ".as_bytes();
-    // Built once: `memmem::find` builds a finder per call, and this runs per line.
-    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(ARROW));
-    let i = FINDER.find(line)?;
+    let i = find_literal!(line, ARROW)?;
     let (before, rest) = (&line[..i], &line[i + ARROW.len()..]);
     // memchr, not `contains`: this runs on every `← connect` line, and core's byte
     // search is a word at a time where memchr's is SIMD (the byte loops here were
