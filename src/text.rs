@@ -7,9 +7,8 @@
 //! config check, whose documented notation is `\u{001b}`); the one way a string is
 //! cut to a number of characters ([`prefix`], [`cut`]); a joined message's first line
 //! ([`first_line`]); where a fixed string starts in a text ([`find_literal!`]); and
-//! `1 event` / `2 events` ([`plural`]). It is vocabulary: it
-//! imports nothing from the crate, and it does not decide what is printed or where
-//! (the outputs and reports do).
+//! `1 event` / `2 events` ([`plural`]). It is vocabulary: it imports nothing from the
+//! crate, and it does not decide what is printed or where (the outputs and reports do).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};

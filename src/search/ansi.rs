@@ -4,11 +4,8 @@
 //! This module owns the escape grammar (CSI, OSC and two-byte escapes, raw or written
 //! JSON-escaped as `\u001b`). It does not know what a line means.
 
-use std::sync::LazyLock;
-
-use memchr::memmem;
-
 use crate::record::Level;
+use crate::text::find_literal;
 
 const ESC: u8 = 0x1b;
 const JSON_ESC: &[u8] = b"\\u001";
@@ -21,12 +18,8 @@ pub fn has_escapes(buf: &[u8]) -> bool {
 
 /// The position of the first JSON-escaped ESC (`\u001b`/`\u001B`) in `buf`.
 fn json_escape_at(buf: &[u8]) -> Option<usize> {
-    // Built once: a finder costs hundreds of instructions, and this runs per line.
-    static FINDER: LazyLock<memmem::Finder<'static>> =
-        LazyLock::new(|| memmem::Finder::new(JSON_ESC));
-    let finder = &*FINDER;
     let mut from = 0;
-    while let Some(i) = finder.find(&buf[from..]) {
+    while let Some(i) = find_literal!(&buf[from..], JSON_ESC) {
         let at = from + i;
         if matches!(buf.get(at + JSON_ESC.len()), Some(b'b' | b'B')) {
             return Some(at);

@@ -144,8 +144,7 @@ fn version_key(line: &[u8]) -> Option<u64> {
         0
     } else if tail == b"\"}" {
         1
-    } else if tail.starts_with(b"\",\"_meta\":") && memchr::memmem::find(tail, b"\"2\":").is_none()
-    {
+    } else if tail.starts_with(b"\",\"_meta\":") && find_literal!(tail, b"\"2\":").is_none() {
         2
     } else {
         return None;
